@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * anonmerge: control ABI of /dev/anonmerge, shared by the module and
+ * anonmergectl.
+ *
+ * Every ioctl argument struct starts with a __u32 size that the caller sets
+ * to sizeof() of the struct it was built with.  The module accepts any size
+ * between the first published size (..._SIZE_VER0) and PAGE_SIZE: it copies
+ * back at most what both sides know (and reports that in size), and rejects
+ * unknown non-zero input fields.  Only fixed-width types, no implicit
+ * padding, no pointers, so one layout serves 32- and 64-bit callers.
+ */
+#ifndef _UAPI_LINUX_ANONMERGE_H
+#define _UAPI_LINUX_ANONMERGE_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define ANONMERGE_ABI_VERSION	1
+#define ANONMERGE_DEVICE	"/dev/anonmerge"
+
+/* Kernel lines: major << 16 | minor << 8. */
+#define ANONMERGE_LINE_6_1	0x060100
+#define ANONMERGE_LINE_6_12	0x060c00
+#define ANONMERGE_LINE_7_2	0x070200
+
+enum anonmerge_mode {
+	ANONMERGE_MODE_OFF	= 0,	/* stock behaviour, hooks only count */
+	ANONMERGE_MODE_DRY_RUN	= 1,	/* count what would merge, change nothing */
+	ANONMERGE_MODE_ON	= 2,	/* re-home and merge */
+};
+
+/* GET_INFO features: what this build of the module actually does. */
+#define ANONMERGE_FEAT_STATS		(1ULL << 0)
+#define ANONMERGE_FEAT_DRY_RUN		(1ULL << 1)
+#define ANONMERGE_FEAT_MERGE_EXISTING	(1ULL << 2) /* flag-change merges */
+#define ANONMERGE_FEAT_MERGE_NEW	(1ULL << 3) /* mmap/brk hole fills */
+#define ANONMERGE_FEAT_MERGE_MREMAP	(1ULL << 4) /* moved VMAs, pgoff rebase */
+#define ANONMERGE_FEAT_VERIFY		(1ULL << 5)
+
+struct anonmerge_info {
+	__u32 size;
+	__u32 abi_version;
+	__u32 kernel_line;	/* ANONMERGE_LINE_* */
+	__u32 mode;		/* enum anonmerge_mode */
+	__u64 features;		/* ANONMERGE_FEAT_* */
+	char kernel_release[64];	/* utsname of the running kernel */
+	char module_version[32];
+};
+#define ANONMERGE_INFO_SIZE_VER0	120
+
+struct anonmerge_set_mode {
+	__u32 size;
+	__u32 mode;		/* enum anonmerge_mode */
+	__u64 flags;		/* must be 0 */
+};
+#define ANONMERGE_SET_MODE_SIZE_VER0	16
+
+/* Kinds of merges the module made possible. */
+#define ANONMERGE_MERGE_KINDS(X)					\
+	X(EXISTING, "existing")	/* mprotect/madvise/mlock/mbind/uffd */	\
+	X(NEW_RANGE, "new_range")	/* mmap or brk filling a hole */	\
+	X(MREMAP, "mremap")		/* a moved or grown VMA */
+
+/* Why the module left a merge to stock behaviour. */
+#define ANONMERGE_REFUSALS(X)						\
+	X(SHARED, "anon_vma_shared")	/* forked: not exclusive */	\
+	X(KSM, "ksm")							\
+	X(PINNED, "pinned")						\
+	X(LARGE_FOLIO, "large_folio_straddles")				\
+	X(MIGRATION, "migration_entry")					\
+	X(SWAP, "swap_entry")						\
+	X(DEVICE, "device_entry")					\
+	X(FOLIO_BUSY, "folio_lock_busy")				\
+	X(TOO_MANY_PAGES, "too_many_pages")				\
+	X(NOMEM, "no_memory")						\
+	X(UNSUPPORTED, "unsupported_vma")				\
+	X(RACE, "state_changed")
+
+#define ANONMERGE_ENUM_MERGE(id, name)	ANONMERGE_MERGE_##id,
+#define ANONMERGE_ENUM_REFUSE(id, name)	ANONMERGE_REFUSE_##id,
+enum { ANONMERGE_MERGE_KINDS(ANONMERGE_ENUM_MERGE) ANONMERGE_NR_MERGE_KINDS };
+enum { ANONMERGE_REFUSALS(ANONMERGE_ENUM_REFUSE) ANONMERGE_NR_REFUSALS };
+#undef ANONMERGE_ENUM_MERGE
+#undef ANONMERGE_ENUM_REFUSE
+
+/* Fixed array bounds, so new kinds/reasons do not change the layout. */
+#define ANONMERGE_MAX_MERGE_KINDS	8
+#define ANONMERGE_MAX_REFUSALS		32
+
+struct anonmerge_stats {
+	__u32 size;
+	__u32 nr_merge_kinds;	/* valid entries in merges[] */
+	__u32 nr_refusals;	/* valid entries in refusals[] */
+	__u32 pad;
+	__u64 attempts;		/* calls into the kernel's merge paths seen */
+	__u64 candidates;	/* attempts blocked only by the anon_vma */
+	__u64 dry_run_would_merge;
+	__u64 pages_rehomed;
+	__u64 merges[ANONMERGE_MAX_MERGE_KINDS];
+	__u64 refusals[ANONMERGE_MAX_REFUSALS];
+};
+#define ANONMERGE_STATS_SIZE_VER0	368
+
+#define ANONMERGE_IOC_MAGIC	0xb8
+#define ANONMERGE_IOC_GET_INFO	_IOR(ANONMERGE_IOC_MAGIC, 1, struct anonmerge_info)
+#define ANONMERGE_IOC_SET_MODE	_IOW(ANONMERGE_IOC_MAGIC, 2, struct anonmerge_set_mode)
+#define ANONMERGE_IOC_GET_STATS	_IOR(ANONMERGE_IOC_MAGIC, 3, struct anonmerge_stats)
+
+#endif /* _UAPI_LINUX_ANONMERGE_H */

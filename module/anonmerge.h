@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interfaces shared by the files of the anonmerge module. */
+#ifndef ANONMERGE_INTERNAL_H
+#define ANONMERGE_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/compiler.h>
+#include <linux/types.h>
+#include <linux/ftrace.h>
+#include <uapi/linux/anonmerge.h>
+
+#define ANONMERGE_VERSION "0.1.0"
+
+/* mode.c */
+extern int am_mode;	/* enum anonmerge_mode, read with READ_ONCE */
+static inline int am_mode_get(void)
+{
+	return READ_ONCE(am_mode);
+}
+void am_mode_set(int mode);
+const char *am_mode_name(int mode);
+
+/* stats.c */
+void am_stat_attempt(void);
+void am_stat_candidate(void);
+void am_stat_dry_run(void);
+void am_stat_merge(unsigned int kind);
+void am_stat_refuse(unsigned int reason);
+void am_stat_pages_rehomed(unsigned long nr);
+void am_stats_snapshot(struct anonmerge_stats *out);
+
+/* symbols.c: every non-exported kernel symbol the module uses. */
+enum am_sym {
+	AM_SYM_KALLSYMS_LOOKUP_NAME,
+	AM_SYM_MERGE_EXISTING,		/* 6.1 vma_merge, 6.12+ vma_modify_flags */
+	AM_SYM_MERGE_EXISTING_NAME,	/* 6.12 vma_modify_flags_name, 7.2 vma_modify_name */
+	AM_SYM_MERGE_EXISTING_POLICY,	/* vma_modify_policy */
+	AM_SYM_MERGE_EXISTING_UFFD,	/* vma_modify_flags_uffd */
+	AM_SYM_MMAP_REGION,
+	AM_SYM_MREMAP_MOVE,		/* move_vma (<= 6.12), do_mremap (7.2) */
+	AM_SYM_ANON_VMA_CHAIN_CACHEP,	/* data */
+	AM_SYM_AVTREE_INSERT,		/* anon_vma_interval_tree_insert */
+	AM_SYM_AVTREE_REMOVE,		/* anon_vma_interval_tree_remove */
+	AM_SYM_PUT_ANON_VMA,		/* __put_anon_vma */
+	AM_SYM_SWAP_CACHE_GET_FOLIO,
+	AM_SYM_MIGRATION_ENTRY_WAIT,
+	AM_SYM_NR
+};
+
+struct am_sym_desc {
+	const char *name;	/* NULL: not used on this kernel line */
+	bool data;		/* resolved by kallsyms, never called */
+};
+
+int am_symbols_resolve(const struct am_sym_desc *table);
+unsigned long am_sym_addr(enum am_sym sym);
+
+/* hooks.c: ftrace-based hooks on kernel functions. */
+struct am_hook {
+	enum am_sym sym;
+	/*
+	 * With a wrapper, calls to the function are redirected to it (the
+	 * wrapper calls the original through a static_call); without one
+	 * the hook only counts calls.
+	 */
+	void *wrapper;
+	void (*count)(void);
+	struct ftrace_ops ops;
+	bool registered;
+};
+
+int am_hooks_install(struct am_hook *hooks, unsigned int nr);
+void am_hooks_remove(struct am_hook *hooks, unsigned int nr);
+void am_wrapper_enter(void);
+void am_wrapper_exit(void);
+
+/* line_*.c: what differs per supported kernel line. */
+struct am_line {
+	const char *name;
+	u32 id;				/* ANONMERGE_LINE_* */
+	const struct am_sym_desc *symbols;	/* AM_SYM_NR entries */
+	struct am_hook *hooks;
+	unsigned int nr_hooks;
+	/* Point this line's static_calls at the resolved symbols. */
+	void (*bind_calls)(void);
+};
+
+extern const struct am_line *const am_this_line;
+
+/* ctl.c */
+int am_ctl_register(void);
+void am_ctl_unregister(void);
+u64 am_features(void);
+
+#endif /* ANONMERGE_INTERNAL_H */

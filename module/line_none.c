@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Any other kernel: the module builds, so that DKMS reports a clear load
+ * failure instead of a compile error, but it refuses to load.
+ */
+#include "compat.h"
+
+#if !defined(AM_LINE_6_1) && !defined(AM_LINE_6_12) && !defined(AM_LINE_7_2)
+#include "anonmerge.h"
+
+const struct am_line *const am_this_line;
+#endif

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's operating mode: off (stock behaviour), dry-run (count what
+ * would merge) or on.  The load-time default comes from the "mode"
+ * parameter; at run time it changes only through ANONMERGE_IOC_SET_MODE so
+ * that every change is capability-checked in one place.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+#include "anonmerge.h"
+
+int am_mode = ANONMERGE_MODE_OFF;
+
+static const char *const mode_names[] = {
+	[ANONMERGE_MODE_OFF] = "off",
+	[ANONMERGE_MODE_DRY_RUN] = "dry-run",
+	[ANONMERGE_MODE_ON] = "on",
+};
+
+const char *am_mode_name(int mode)
+{
+	if (mode < 0 || mode >= ARRAY_SIZE(mode_names))
+		return "?";
+	return mode_names[mode];
+}
+
+void am_mode_set(int mode)
+{
+	int old = xchg(&am_mode, mode);
+
+	if (old != mode)
+		pr_info("mode %s -> %s\n", am_mode_name(old), am_mode_name(mode));
+}
+
+static int mode_param_set(const char *val, const struct kernel_param *kp)
+{
+	int mode = sysfs_match_string(mode_names, val);
+
+	if (mode < 0)
+		return -EINVAL;
+	WRITE_ONCE(am_mode, mode);
+	return 0;
+}
+
+static int mode_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", am_mode_name(am_mode_get()));
+}
+
+static const struct kernel_param_ops mode_param_ops = {
+	.set = mode_param_set,
+	.get = mode_param_get,
+};
+
+module_param_cb(mode, &mode_param_ops, NULL, 0444);
+MODULE_PARM_DESC(mode, "Mode after load: off (default), dry-run or on");
