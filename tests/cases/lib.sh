@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the in-guest test cases (busybox sh).  A case fails as soon
+# as one check fails: each check prints what it expected and what it got.
+
+KO=/lib/anonmerge/anonmerge.ko
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# expect_eq WHAT WANT GOT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: want '$2', got '$3'"
+	echo "ok: $1 = '$3'"
+}
+
+# expect_rc WANT CMD...: the command's exit status must be WANT.
+expect_rc() {
+	want=$1
+	shift
+	"$@" >/tmp/expect_rc.out 2>&1
+	rc=$?
+	[ "$rc" = "$want" ] || {
+		cat /tmp/expect_rc.out
+		fail "'$*' exited $rc, want $want"
+	}
+	echo "ok: '$*' exited $rc"
+}
+
+# expect_out PATTERN: the output of the last expect_rc matches (grep -E).
+expect_out() {
+	grep -Eq -- "$1" /tmp/expect_rc.out || {
+		cat /tmp/expect_rc.out
+		fail "output does not match '$1'"
+	}
+	echo "ok: output matches '$1'"
+}
+
+module_loaded() {
+	grep -q '^anonmerge ' /proc/modules
+}
+
+load_module() {
+	module_loaded || insmod "$KO" "$@" || fail "insmod $KO $*"
+}
+
+unload_module() {
+	! module_loaded || rmmod anonmerge || fail "rmmod anonmerge"
+}
+
+# One counter from `anonmergectl -j stats`, e.g. stat attempts.
+ctl_stat() {
+	anonmergectl -j stats | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
