@@ -32,4 +32,66 @@
 #define am_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
 #endif
 
+
+
+#include <linux/mm.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+/*
+ * Per-line helpers, implemented in the running line's line_*.c:
+ * - map and lock the PTE table of @pmd at @addr (NULL if it went away,
+ *   which 6.5+ allows);
+ * - the folio in the swap cache for @entry, referenced, or NULL;
+ * - write-lock a VMA against per-VMA-lock readers (no-op before 6.4).
+ */
+pte_t *am_pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
+			      unsigned long addr, spinlock_t **ptlp);
+struct folio *am_swap_cache_folio(swp_entry_t entry);
+void am_vma_start_write(struct vm_area_struct *vma);
+
+/* folio->mapping of an anonymous folio: the anon_vma plus a type bit. */
+#ifdef FOLIO_MAPPING_ANON
+#define AM_MAPPING_ANON FOLIO_MAPPING_ANON
+#define AM_MAPPING_FLAGS FOLIO_MAPPING_FLAGS
+#else
+#define AM_MAPPING_ANON PAGE_MAPPING_ANON
+#define AM_MAPPING_FLAGS PAGE_MAPPING_FLAGS
+#endif
+
+/* Mirrors folio_anon_vma() (mm/util.c), which is not exported. */
+static inline struct anon_vma *am_folio_anon_vma(struct folio *folio)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+
+	if ((mapping & AM_MAPPING_FLAGS) != AM_MAPPING_ANON)
+		return NULL;
+	return (struct anon_vma *)(mapping - AM_MAPPING_ANON);
+}
+
+/*
+ * The body of folio_move_anon_rmap() (6.8+) without its exclusivity
+ * assertion; 6.1's page_move_anon_rmap() must not be used, as it also sets
+ * PageAnonExclusive.  Caller holds the folio lock and both anon_vma roots.
+ */
+static inline void am_folio_set_anon_vma(struct folio *folio,
+					 struct anon_vma *anon_vma)
+{
+	WRITE_ONCE(folio->mapping,
+		   (struct address_space *)((unsigned long)anon_vma +
+					    AM_MAPPING_ANON));
+}
+
+#ifdef CONFIG_ANON_VMA_NAME
+static inline struct anon_vma_name *am_vma_anon_name(struct vm_area_struct *vma)
+{
+	return vma->vm_file ? NULL : vma->anon_name;	/* anon_vma_name() */
+}
+#else
+static inline struct anon_vma_name *am_vma_anon_name(struct vm_area_struct *vma)
+{
+	return NULL;
+}
+#endif
+
 #endif /* ANONMERGE_COMPAT_H */

@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel line 6.1 (Debian 12 "bookworm"): every merge of an existing range
- * goes through vma_merge() (mm/mmap.c), whose prototype is public in
- * <linux/mm.h>, so the module redirects it to a wrapper of the same type.
+ * Kernel line 6.1 (Debian 12 "bookworm").
+ *
+ * Every merge of an existing range (mprotect, madvise, mlock, mbind,
+ * userfaultfd, prctl) and of a moved or grown range (mremap) goes through
+ * vma_merge() (mm/mmap.c), whose prototype is public: the module redirects
+ * it to a wrapper that predicts the merge exactly as vma_merge() would,
+ * re-homes participants that differ only by an exclusive anon_vma, and
+ * calls the original.
+ *
+ * mmap() filling a hole between two VMAs merges through vma_expand(), which
+ * is notrace on 6.1: mmap_region() is wrapped instead, and after it returns
+ * the new VMA is offered to vma_merge() with its own attributes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -11,9 +20,14 @@
 #ifdef AM_LINE_6_1
 
 #include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/mempolicy.h>
 #include <linux/static_call.h>
+#include <linux/swap.h>
+#include <linux/userfaultfd_k.h>
 
 #include "anonmerge.h"
+#include "plan.h"
 
 static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_KALLSYMS_LOOKUP_NAME] = { "kallsyms_lookup_name" },
@@ -28,7 +42,140 @@ static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_MIGRATION_ENTRY_WAIT] = { "migration_entry_wait" },
 };
 
+/* mm/swap.h (private): 6.1.192 l.43. */
+struct folio *swap_cache_get_folio(swp_entry_t entry,
+				   struct vm_area_struct *vma,
+				   unsigned long addr);
+
 DEFINE_STATIC_CALL_NULL(am_orig_vma_merge, vma_merge);
+DEFINE_STATIC_CALL_NULL(am_orig_mmap_region, mmap_region);
+DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio);
+
+/* ---- compat helpers (compat.h) ---- */
+
+pte_t *am_pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
+			      unsigned long addr, spinlock_t **ptlp)
+{
+	return pte_offset_map_lock(mm, pmd, addr, ptlp);
+}
+
+struct folio *am_swap_cache_folio(swp_entry_t entry)
+{
+	/* No VMA: no readahead window update for a lookup of ours. */
+	return static_call(am_swap_cache_get_folio)(entry, NULL, 0);
+}
+
+void am_vma_start_write(struct vm_area_struct *vma)
+{
+	/* No per-VMA locks before 6.4: mmap_lock excludes every fault. */
+}
+
+/* ---- merge prediction ---- */
+
+struct merge_args {
+	struct mm_struct *mm;
+	struct vm_area_struct *prev;
+	unsigned long addr, end, vm_flags;
+	struct anon_vma *anon_vma;
+	struct file *file;
+	pgoff_t pgoff;
+	struct mempolicy *policy;
+	struct vm_userfaultfd_ctx uffd_ctx;
+	struct anon_vma_name *anon_name;
+};
+
+/*
+ * is_mergeable_vma() of mm/mmap.c (6.1.192 l.887-911) plus the policy test
+ * of vma_merge(); the policy is compared by pointer (mpol_equal() needs
+ * the unexported __mpol_equal()), which can only miss a merge.
+ */
+static bool attrs_match(struct vm_area_struct *vma, const struct merge_args *a)
+{
+	return !((vma->vm_flags ^ a->vm_flags) & ~VM_SOFTDIRTY) &&
+	       vma->vm_file == a->file &&
+	       !(vma->vm_ops && vma->vm_ops->close) &&
+	       is_mergeable_vm_userfaultfd_ctx(vma, a->uffd_ctx) &&
+	       anon_vma_name_eq(am_vma_anon_name(vma), a->anon_name) &&
+	       vma_policy(vma) == a->policy;
+}
+
+/*
+ * Which VMAs would vma_merge() (6.1.192 l.1021-1085) join if their
+ * anon_vmas matched: the prev/next/mid selection and the pgoff tests of
+ * can_vma_merge_after()/_before() are mirrored, is_mergeable_anon_vma()
+ * is what the plan then satisfies.  Only anonymous memory.
+ */
+static void plan_vma_merge(struct am_plan *plan, const struct merge_args *a)
+{
+	pgoff_t pglen = (a->end - a->addr) >> PAGE_SHIFT;
+	struct vm_area_struct *mid, *next, *owner = NULL;
+	bool merge_prev, merge_next;
+
+	if (a->file || (a->vm_flags & VM_SPECIAL))
+		return;
+	next = find_vma(a->mm, a->prev ? a->prev->vm_end : 0);
+	mid = next;
+	if (next && next->vm_end == a->end)
+		next = find_vma(a->mm, next->vm_end);
+
+	merge_prev = a->prev && a->prev->vm_end == a->addr &&
+		     attrs_match(a->prev, a) &&
+		     a->prev->vm_pgoff + vma_pages(a->prev) == a->pgoff;
+	merge_next = next && a->end == next->vm_start &&
+		     attrs_match(next, a) && a->pgoff + pglen == next->vm_pgoff;
+	if (!merge_prev && !merge_next)
+		return;
+
+	/* The VMA that holds [addr, end) today, if it is mapped. */
+	if (a->prev && a->addr < a->prev->vm_end)
+		owner = a->prev;		/* case 4 */
+	else if (mid && mid->vm_start <= a->addr)
+		owner = mid;			/* cases 5-8 */
+
+	/*
+	 * The anon_vma argument is the owner's (mprotect & co.), or, for a
+	 * new range, none or prev's (mremap growing in place).  Anything
+	 * else (copy_vma() placing a moved VMA) is left to stock.
+	 */
+	if (owner ? a->anon_vma != owner->anon_vma :
+		    a->anon_vma && !(merge_prev &&
+				     a->anon_vma == a->prev->anon_vma))
+		return;
+
+	if (owner)
+		plan->kind = ANONMERGE_MERGE_EXISTING;
+	else if (a->anon_vma)
+		plan->kind = ANONMERGE_MERGE_MREMAP;	/* grown in place */
+	else
+		plan->kind = ANONMERGE_MERGE_NEW_RANGE;
+	if (merge_prev)
+		am_plan_add(plan, a->prev);
+	am_plan_add(plan, owner);
+	if (merge_next)
+		am_plan_add(plan, next);
+}
+
+static struct vm_area_struct *merge_with_plan(struct merge_args *a)
+{
+	struct vm_area_struct *ret;
+	struct am_plan plan;
+	bool moved = false;
+
+	if (am_mode_get() != ANONMERGE_MODE_OFF) {
+		am_plan_init(&plan);
+		plan_vma_merge(&plan, a);
+		moved = am_plan_run(&plan);
+	}
+	if (moved)
+		a->anon_vma = am_plan_translate(&plan, a->anon_vma);
+	ret = static_call(am_orig_vma_merge)(a->mm, a->prev, a->addr, a->end,
+					     a->vm_flags, a->anon_vma, a->file,
+					     a->pgoff, a->policy, a->uffd_ctx,
+					     a->anon_name);
+	if (moved)
+		am_plan_account(&plan, ret);
+	return ret;
+}
 
 /* Same prototype as vma_merge() in 6.1 <linux/mm.h>. */
 static struct vm_area_struct *
@@ -38,13 +185,72 @@ am_vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
 	     struct mempolicy *policy, struct vm_userfaultfd_ctx uffd_ctx,
 	     struct anon_vma_name *anon_name)
 {
+	struct merge_args a = {
+		.mm = mm, .prev = prev, .addr = addr, .end = end,
+		.vm_flags = vm_flags, .anon_vma = anon_vma, .file = file,
+		.pgoff = pgoff, .policy = policy, .uffd_ctx = uffd_ctx,
+		.anon_name = anon_name,
+	};
 	struct vm_area_struct *ret;
 
 	am_wrapper_enter();
 	am_stat_attempt();
-	ret = static_call(am_orig_vma_merge)(mm, prev, addr, end, vm_flags,
-					     anon_vma, file, pgoff, policy,
-					     uffd_ctx, anon_name);
+	ret = merge_with_plan(&a);
+	am_wrapper_exit();
+	return ret;
+}
+
+/*
+ * After mmap_region() placed an anonymous mapping, offer it to vma_merge()
+ * with its own attributes, as mprotect() of the whole VMA to its current
+ * protection would; this only runs a merge when a re-home made one
+ * possible.
+ */
+static void merge_new_mapping(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr), *ret;
+	struct merge_args a;
+	struct am_plan plan;
+	VMA_ITERATOR(vmi, mm, addr);
+
+	if (!vma || vma->vm_start > addr || !vma_is_anonymous(vma))
+		return;
+	a = (struct merge_args) {
+		.mm = mm, .prev = vma_prev(&vmi), .addr = vma->vm_start,
+		.end = vma->vm_end, .vm_flags = vma->vm_flags,
+		.anon_vma = vma->anon_vma, .file = NULL,
+		.pgoff = vma->vm_pgoff, .policy = vma_policy(vma),
+		.uffd_ctx = vma->vm_userfaultfd_ctx,
+		.anon_name = am_vma_anon_name(vma),
+	};
+	am_plan_init(&plan);
+	plan_vma_merge(&plan, &a);
+	plan.kind = ANONMERGE_MERGE_NEW_RANGE;
+	if (!am_plan_run(&plan))
+		return;
+	a.anon_vma = am_plan_translate(&plan, a.anon_vma);
+	ret = static_call(am_orig_vma_merge)(mm, a.prev, a.addr, a.end,
+					     a.vm_flags, a.anon_vma, NULL,
+					     a.pgoff, a.policy, a.uffd_ctx,
+					     a.anon_name);
+	am_plan_account(&plan, ret);
+}
+
+/* Same prototype as mmap_region() in 6.1 <linux/mm.h>. */
+static unsigned long am_mmap_region(struct file *file, unsigned long addr,
+				    unsigned long len, vm_flags_t vm_flags,
+				    unsigned long pgoff, struct list_head *uf)
+{
+	unsigned long ret;
+
+	am_wrapper_enter();
+	ret = static_call(am_orig_mmap_region)(file, addr, len, vm_flags,
+					       pgoff, uf);
+	if (!IS_ERR_VALUE(ret) && !file &&
+	    am_mode_get() != ANONMERGE_MODE_OFF) {
+		am_stat_attempt();
+		merge_new_mapping(current->mm, ret);
+	}
 	am_wrapper_exit();
 	return ret;
 }
@@ -53,10 +259,16 @@ static void line_bind_calls(void)
 {
 	static_call_update(am_orig_vma_merge,
 			   (typeof(&vma_merge))am_sym_addr(AM_SYM_MERGE_EXISTING));
+	static_call_update(am_orig_mmap_region,
+			   (typeof(&mmap_region))am_sym_addr(AM_SYM_MMAP_REGION));
+	static_call_update(am_swap_cache_get_folio,
+			   (typeof(&swap_cache_get_folio))
+			   am_sym_addr(AM_SYM_SWAP_CACHE_GET_FOLIO));
 }
 
 static struct am_hook line_hooks[] = {
 	{ .sym = AM_SYM_MERGE_EXISTING, .wrapper = am_vma_merge },
+	{ .sym = AM_SYM_MMAP_REGION, .wrapper = am_mmap_region },
 };
 
 static const struct am_line line_6_1 = {

@@ -15,6 +15,7 @@
 #include <linux/utsname.h>
 
 #include "anonmerge.h"
+#include "kcalls.h"
 
 struct am_config_need {
 	const char *name;
@@ -73,6 +74,7 @@ static int __init anonmerge_init(void)
 	err = am_symbols_resolve(line->symbols);
 	if (err)
 		return err;
+	am_kcalls_bind();
 	line->bind_calls();
 	err = am_hooks_install(line->hooks, line->nr_hooks);
 	if (err)

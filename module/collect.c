@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Collecting the folios of a VMA before its re-home.
+ *
+ * Every anonymous folio mapped by the VMA, and every swap-cache folio
+ * behind one of its swap PTEs, is trylocked (under the page-table lock,
+ * never sleeping) and referenced.  While the module holds those locks no
+ * reclaim, migration or split can start on them, and with mmap_lock held
+ * for write (plus the VMA write lock on 6.4+) nothing else changes the
+ * page tables, so the rmap change that follows cannot meet a surprise.
+ *
+ * Anything the module cannot settle refuses the whole re-home:
+ * migration entries, device entries, KSM folios, pinned folios, large
+ * folios reaching outside the VMA, large swap-cache folios, a folio lock
+ * somebody else holds, or more pages than am_max_rehome_pages.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+#include <uapi/linux/anonmerge.h>
+
+#include "compat.h"
+#include "rehome.h"
+
+/* Does the large @folio lie wholly inside the VMA's page offsets? */
+static bool folio_inside_vma(struct folio *folio, struct vm_area_struct *vma)
+{
+	pgoff_t first = folio->index;
+	pgoff_t last = first + folio_nr_pages(folio) - 1;
+
+	return first >= vma->vm_pgoff &&
+	       last < vma->vm_pgoff + vma_pages(vma);
+}
+
+/* Lock @folio (referenced by the caller or by its mapping) and keep it. */
+static int add_folio(struct am_folio_set *set, struct folio *folio)
+{
+	if (folio_test_ksm(folio))
+		return ANONMERGE_REFUSE_KSM;
+	if (folio_test_large(folio) && !folio_inside_vma(folio, set->vma))
+		return ANONMERGE_REFUSE_LARGE_FOLIO;
+	if (folio_maybe_dma_pinned(folio))
+		return ANONMERGE_REFUSE_PINNED;
+	if (set->nr == set->max ||
+	    set->nr_pages + folio_nr_pages(folio) > am_max_rehome_pages)
+		return ANONMERGE_REFUSE_TOO_MANY_PAGES;
+	if (!folio_trylock(folio))
+		return ANONMERGE_REFUSE_FOLIO_BUSY;
+	/* Stable now: mapping only changes under the folio lock. */
+	if (am_folio_anon_vma(folio) != set->src) {
+		folio_unlock(folio);
+		return ANONMERGE_REFUSE_RACE;
+	}
+	folio_get(folio);
+	set->folios[set->nr++] = folio;
+	set->nr_pages += folio_nr_pages(folio);
+	set->last = folio;
+	return AM_OK;
+}
+
+static int collect_mapped(struct am_folio_set *set, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	/* The pages of a large folio sit at consecutive addresses. */
+	if (folio == set->last)
+		return AM_OK;
+	/*
+	 * A non-anonymous page in an anonymous VMA is the (huge) zero page:
+	 * it has no reverse map to move.  KSM folios count as anonymous.
+	 */
+	if (!folio_test_anon(folio))
+		return AM_OK;
+	return add_folio(set, folio);
+}
+
+static int collect_swap(struct am_folio_set *set, swp_entry_t entry)
+{
+	struct folio *folio = am_swap_cache_folio(entry);
+	int ret = AM_OK;
+
+	/* Not cached: swap-in will use the VMA's anon_vma of that time. */
+	if (!folio)
+		return AM_OK;
+	if (folio_test_large(folio)) {
+		/* do_swap_page() maps large swap-cache folios without checks. */
+		ret = ANONMERGE_REFUSE_SWAP;
+	} else if (folio_test_ksm(folio)) {
+		ret = ANONMERGE_REFUSE_KSM;
+	} else if (!folio_trylock(folio)) {
+		ret = ANONMERGE_REFUSE_FOLIO_BUSY;
+	} else if (!folio_test_swapcache(folio) || !folio_test_anon(folio)) {
+		/* Leaving the cache, or readahead never mapped: no rmap. */
+		folio_unlock(folio);
+	} else if (am_folio_anon_vma(folio) != set->src) {
+		folio_unlock(folio);
+		ret = ANONMERGE_REFUSE_SWAP;
+	} else if (set->nr == set->max ||
+		   set->nr_pages + 1 > am_max_rehome_pages) {
+		folio_unlock(folio);
+		ret = ANONMERGE_REFUSE_TOO_MANY_PAGES;
+	} else {
+		/* Keep the lookup's reference. */
+		set->folios[set->nr++] = folio;
+		set->nr_pages++;
+		return AM_OK;
+	}
+	folio_put(folio);
+	return ret;
+}
+
+static int collect_pte(struct am_folio_set *set, pte_t pte)
+{
+	swp_entry_t entry;
+	unsigned long pfn;
+
+	if (pte_none(pte))
+		return AM_OK;
+	if (pte_present(pte)) {
+		pfn = pte_pfn(pte);
+		if (pte_special(pte) || is_zero_pfn(pfn))
+			return AM_OK;
+		if (!pfn_valid(pfn))
+			return ANONMERGE_REFUSE_UNSUPPORTED;
+		return collect_mapped(set, pfn_to_page(pfn));
+	}
+	entry = pte_to_swp_entry(pte);
+	if (is_pte_marker_entry(entry))
+		return AM_OK;	/* uffd-wp marker: no page */
+	if (is_migration_entry(entry))
+		return ANONMERGE_REFUSE_MIGRATION;
+	if (is_device_private_entry(entry) || is_device_exclusive_entry(entry))
+		return ANONMERGE_REFUSE_DEVICE;
+	if (non_swap_entry(entry))
+		return ANONMERGE_REFUSE_UNSUPPORTED;	/* hwpoison */
+	return collect_swap(set, entry);
+}
+
+static int collect_pte_range(struct am_folio_set *set, pmd_t *pmd,
+			     unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl;
+	pte_t *start, *pte;
+	int ret = AM_OK;
+
+	start = am_pte_offset_map_lock(set->mm, pmd, addr, &ptl);
+	if (!start)
+		return ANONMERGE_REFUSE_RACE;
+	for (pte = start; addr < end; pte++, addr += PAGE_SIZE) {
+		ret = collect_pte(set, ptep_get(pte));
+		if (ret != AM_OK)
+			break;
+	}
+	pte_unmap_unlock(start, ptl);
+	return ret;
+}
+
+static int collect_pmd(struct am_folio_set *set, pmd_t *pmd,
+		       unsigned long addr, unsigned long end)
+{
+	pmd_t val = READ_ONCE(*pmd);
+	spinlock_t *ptl;
+	int ret;
+
+	if (pmd_none(val))
+		return AM_OK;
+	if (is_swap_pmd(val))
+		return is_pmd_migration_entry(val) ?
+			ANONMERGE_REFUSE_MIGRATION : ANONMERGE_REFUSE_UNSUPPORTED;
+	if (pmd_trans_huge(val) || pmd_devmap(val)) {
+		/* Reclaim may split it under us: look again under its lock. */
+		ptl = pmd_lock(set->mm, pmd);
+		val = *pmd;
+		if (pmd_trans_huge(val)) {
+			ret = collect_mapped(set, pmd_page(val));
+			spin_unlock(ptl);
+			return ret;
+		}
+		spin_unlock(ptl);
+		if (pmd_none(val) || !pmd_present(val))
+			return pmd_none(val) ? AM_OK : ANONMERGE_REFUSE_RACE;
+	}
+	if (pmd_bad(val))
+		return ANONMERGE_REFUSE_UNSUPPORTED;
+	return collect_pte_range(set, pmd, addr, end);
+}
+
+static int collect_pud(struct am_folio_set *set, pud_t *pud,
+		       unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+	pmd_t *pmd;
+	int ret;
+
+	pmd = pmd_offset(pud, addr);
+	do {
+		next = pmd_addr_end(addr, end);
+		ret = collect_pmd(set, pmd, addr, next);
+		if (ret != AM_OK)
+			return ret;
+	} while (pmd++, addr = next, addr != end);
+	return AM_OK;
+}
+
+static int collect_p4d(struct am_folio_set *set, p4d_t *p4d,
+		       unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+	pud_t *pud;
+	int ret;
+
+	pud = pud_offset(p4d, addr);
+	do {
+		next = pud_addr_end(addr, end);
+		if (pud_none(*pud))
+			continue;
+		/* Anonymous memory is never PUD-mapped. */
+		if (pud_trans_huge(*pud) || pud_devmap(*pud) || pud_bad(*pud))
+			return ANONMERGE_REFUSE_UNSUPPORTED;
+		ret = collect_pud(set, pud, addr, next);
+		if (ret != AM_OK)
+			return ret;
+	} while (pud++, addr = next, addr != end);
+	return AM_OK;
+}
+
+/**
+ * am_folios_collect - lock and reference every folio of set->vma
+ * @set: mm, vma, src (the VMA's anon_vma) and max filled in; folios
+ *	allocated for max entries.
+ *
+ * Caller holds mmap_lock for write.  On failure everything collected so far
+ * is released and the refusal reason returned; on success the caller must
+ * call am_folios_release() when done.
+ */
+int am_folios_collect(struct am_folio_set *set)
+{
+	unsigned long addr = set->vma->vm_start, end = set->vma->vm_end;
+	unsigned long next;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	int ret = AM_OK;
+
+	set->nr = 0;
+	set->nr_pages = 0;
+	set->last = NULL;
+	pgd = pgd_offset(set->mm, addr);
+	do {
+		unsigned long p4d_next, p4d_addr = addr;
+
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(*pgd))
+			continue;
+		if (pgd_bad(*pgd)) {
+			ret = ANONMERGE_REFUSE_UNSUPPORTED;
+			goto fail;
+		}
+		p4d = p4d_offset(pgd, addr);
+		do {
+			p4d_next = p4d_addr_end(p4d_addr, next);
+			if (p4d_none(*p4d))
+				continue;
+			if (p4d_bad(*p4d)) {
+				ret = ANONMERGE_REFUSE_UNSUPPORTED;
+				goto fail;
+			}
+			ret = collect_p4d(set, p4d, p4d_addr, p4d_next);
+			if (ret != AM_OK)
+				goto fail;
+		} while (p4d++, p4d_addr = p4d_next, p4d_addr != next);
+	} while (pgd++, addr = next, addr != end);
+	return AM_OK;
+fail:
+	am_folios_release(set);
+	return ret;
+}
+
+void am_folios_release(struct am_folio_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr; i++) {
+		folio_unlock(set->folios[i]);
+		folio_put(set->folios[i]);
+	}
+	set->nr = 0;
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Binding of the line-independent kernel calls (see kcalls.h). */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "anonmerge.h"
+#include "kcalls.h"
+
+DEFINE_STATIC_CALL_NULL(am_avtree_insert, anon_vma_interval_tree_insert);
+DEFINE_STATIC_CALL_NULL(am_avtree_remove, anon_vma_interval_tree_remove);
+DEFINE_STATIC_CALL_NULL(am_put_anon_vma_slow, __put_anon_vma);
+
+void am_kcalls_bind(void)
+{
+	static_call_update(am_avtree_insert,
+			   (typeof(&anon_vma_interval_tree_insert))
+			   am_sym_addr(AM_SYM_AVTREE_INSERT));
+	static_call_update(am_avtree_remove,
+			   (typeof(&anon_vma_interval_tree_remove))
+			   am_sym_addr(AM_SYM_AVTREE_REMOVE));
+	static_call_update(am_put_anon_vma_slow,
+			   (typeof(&__put_anon_vma))
+			   am_sym_addr(AM_SYM_PUT_ANON_VMA));
+}
+
+/* rmap.c's anon_vma_chain_cachep: a static pointer, found by kallsyms. */
+struct kmem_cache *am_avc_cache(void)
+{
+	return *(struct kmem_cache **)am_sym_addr(AM_SYM_ANON_VMA_CHAIN_CACHEP);
+}

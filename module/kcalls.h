@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Calls into non-exported kernel functions whose prototype is the same on
+ * every supported line.  They go through module static_calls: a direct
+ * jump, so IBT-sealed targets (6.12, 7.2) are reachable.
+ */
+#ifndef ANONMERGE_KCALLS_H
+#define ANONMERGE_KCALLS_H
+
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/static_call.h>
+
+DECLARE_STATIC_CALL(am_avtree_insert, anon_vma_interval_tree_insert);
+DECLARE_STATIC_CALL(am_avtree_remove, anon_vma_interval_tree_remove);
+DECLARE_STATIC_CALL(am_put_anon_vma_slow, __put_anon_vma);
+
+void am_kcalls_bind(void);
+struct kmem_cache *am_avc_cache(void);
+
+/* put_anon_vma() from <linux/rmap.h>, with the slow path reachable. */
+static inline void am_put_anon_vma(struct anon_vma *anon_vma)
+{
+	if (atomic_dec_and_test(&anon_vma->refcount))
+		static_call(am_put_anon_vma_slow)(anon_vma);
+}
+
+#endif /* ANONMERGE_KCALLS_H */
