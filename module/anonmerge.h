@@ -81,6 +81,7 @@ struct am_line {
 	const struct am_sym_desc *symbols;	/* AM_SYM_NR entries */
 	struct am_hook *hooks;
 	unsigned int nr_hooks;
+	u64 features;			/* ANONMERGE_FEAT_* */
 	/* Point this line's static_calls at the resolved symbols. */
 	void (*bind_calls)(void);
 };
@@ -90,6 +91,8 @@ extern const struct am_line *const am_this_line;
 /* ctl.c */
 int am_ctl_register(void);
 void am_ctl_unregister(void);
-u64 am_features(void);
+
+/* verify.c */
+int am_verify(struct anonmerge_verify *req);
 
 #endif /* ANONMERGE_INTERNAL_H */

@@ -25,6 +25,7 @@
 
 #include "compat.h"
 #include "rehome.h"
+#include "walk.h"
 
 /* Does the large @folio lie wholly inside the VMA's page offsets? */
 static bool folio_inside_vma(struct folio *folio, struct vm_area_struct *vma)
@@ -140,93 +141,30 @@ static int collect_pte(struct am_folio_set *set, pte_t pte)
 	return collect_swap(set, entry);
 }
 
-static int collect_pte_range(struct am_folio_set *set, pmd_t *pmd,
-			     unsigned long addr, unsigned long end)
+static int collect_pmd_page(void *priv, struct page *page, unsigned long addr)
 {
-	spinlock_t *ptl;
-	pte_t *start, *pte;
-	int ret = AM_OK;
-
-	start = am_pte_offset_map_lock(set->mm, pmd, addr, &ptl);
-	if (!start)
-		return ANONMERGE_REFUSE_RACE;
-	for (pte = start; addr < end; pte++, addr += PAGE_SIZE) {
-		ret = collect_pte(set, ptep_get(pte));
-		if (ret != AM_OK)
-			break;
-	}
-	pte_unmap_unlock(start, ptl);
-	return ret;
+	return collect_mapped(priv, page);
 }
 
-static int collect_pmd(struct am_folio_set *set, pmd_t *pmd,
-		       unsigned long addr, unsigned long end)
+static int collect_pmd_swap(void *priv, pmd_t pmd, unsigned long addr)
 {
-	pmd_t val = READ_ONCE(*pmd);
-	spinlock_t *ptl;
-	int ret;
-
-	if (pmd_none(val))
-		return AM_OK;
-	if (is_swap_pmd(val))
-		return is_pmd_migration_entry(val) ?
-			ANONMERGE_REFUSE_MIGRATION : ANONMERGE_REFUSE_UNSUPPORTED;
-	if (pmd_trans_huge(val) || pmd_devmap(val)) {
-		/* Reclaim may split it under us: look again under its lock. */
-		ptl = pmd_lock(set->mm, pmd);
-		val = *pmd;
-		if (pmd_trans_huge(val)) {
-			ret = collect_mapped(set, pmd_page(val));
-			spin_unlock(ptl);
-			return ret;
-		}
-		spin_unlock(ptl);
-		if (pmd_none(val) || !pmd_present(val))
-			return pmd_none(val) ? AM_OK : ANONMERGE_REFUSE_RACE;
-	}
-	if (pmd_bad(val))
-		return ANONMERGE_REFUSE_UNSUPPORTED;
-	return collect_pte_range(set, pmd, addr, end);
+	return is_pmd_migration_entry(pmd) ? ANONMERGE_REFUSE_MIGRATION :
+					     ANONMERGE_REFUSE_UNSUPPORTED;
 }
 
-static int collect_pud(struct am_folio_set *set, pud_t *pud,
-		       unsigned long addr, unsigned long end)
+static int collect_pte_at(void *priv, pte_t pte, unsigned long addr)
 {
-	unsigned long next;
-	pmd_t *pmd;
-	int ret;
-
-	pmd = pmd_offset(pud, addr);
-	do {
-		next = pmd_addr_end(addr, end);
-		ret = collect_pmd(set, pmd, addr, next);
-		if (ret != AM_OK)
-			return ret;
-	} while (pmd++, addr = next, addr != end);
-	return AM_OK;
+	return collect_pte(priv, pte);
 }
 
-static int collect_p4d(struct am_folio_set *set, p4d_t *p4d,
-		       unsigned long addr, unsigned long end)
-{
-	unsigned long next;
-	pud_t *pud;
-	int ret;
-
-	pud = pud_offset(p4d, addr);
-	do {
-		next = pud_addr_end(addr, end);
-		if (pud_none(*pud))
-			continue;
-		/* Anonymous memory is never PUD-mapped. */
-		if (pud_trans_huge(*pud) || pud_devmap(*pud) || pud_bad(*pud))
-			return ANONMERGE_REFUSE_UNSUPPORTED;
-		ret = collect_pud(set, pud, addr, next);
-		if (ret != AM_OK)
-			return ret;
-	} while (pud++, addr = next, addr != end);
-	return AM_OK;
-}
+static const struct am_walk_ops collect_ops = {
+	.pte = collect_pte_at,
+	.pmd_leaf = collect_pmd_page,
+	.pmd_swap = collect_pmd_swap,
+	.err_race = ANONMERGE_REFUSE_RACE,
+	.err_bad = ANONMERGE_REFUSE_UNSUPPORTED,
+	.ok = AM_OK,
+};
 
 /**
  * am_folios_collect - lock and reference every folio of set->vma
@@ -239,43 +177,14 @@ static int collect_p4d(struct am_folio_set *set, p4d_t *p4d,
  */
 int am_folios_collect(struct am_folio_set *set)
 {
-	unsigned long addr = set->vma->vm_start, end = set->vma->vm_end;
-	unsigned long next;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	int ret = AM_OK;
+	int ret;
 
 	set->nr = 0;
 	set->nr_pages = 0;
 	set->last = NULL;
-	pgd = pgd_offset(set->mm, addr);
-	do {
-		unsigned long p4d_next, p4d_addr = addr;
-
-		next = pgd_addr_end(addr, end);
-		if (pgd_none(*pgd))
-			continue;
-		if (pgd_bad(*pgd)) {
-			ret = ANONMERGE_REFUSE_UNSUPPORTED;
-			goto fail;
-		}
-		p4d = p4d_offset(pgd, addr);
-		do {
-			p4d_next = p4d_addr_end(p4d_addr, next);
-			if (p4d_none(*p4d))
-				continue;
-			if (p4d_bad(*p4d)) {
-				ret = ANONMERGE_REFUSE_UNSUPPORTED;
-				goto fail;
-			}
-			ret = collect_p4d(set, p4d, p4d_addr, p4d_next);
-			if (ret != AM_OK)
-				goto fail;
-		} while (p4d++, p4d_addr = p4d_next, p4d_addr != next);
-	} while (pgd++, addr = next, addr != end);
-	return AM_OK;
-fail:
-	am_folios_release(set);
+	ret = am_walk_vma(set->vma, &collect_ops, set);
+	if (ret != AM_OK)
+		am_folios_release(set);
 	return ret;
 }
 

@@ -19,10 +19,6 @@
 /* Argument structs larger than this are certainly not ours. */
 #define AM_MAX_ARG_SIZE PAGE_SIZE
 
-u64 am_features(void)
-{
-	return ANONMERGE_FEAT_STATS | ANONMERGE_FEAT_DRY_RUN;
-}
 
 /*
  * Copy an output struct to a caller that announced usize bytes in the
@@ -55,7 +51,7 @@ static long ioc_get_info(void __user *uarg)
 	info.abi_version = ANONMERGE_ABI_VERSION;
 	info.kernel_line = am_this_line->id;
 	info.mode = am_mode_get();
-	info.features = am_features();
+	info.features = am_this_line->features;
 	strscpy(info.kernel_release, init_utsname()->release,
 		sizeof(info.kernel_release));
 	strscpy(info.module_version, ANONMERGE_VERSION,
@@ -92,6 +88,32 @@ static long ioc_set_mode(void __user *uarg)
 	return 0;
 }
 
+static long ioc_verify(void __user *uarg)
+{
+	struct anonmerge_verify in, req;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < ANONMERGE_VERIFY_SIZE_VER0 || usize > AM_MAX_ARG_SIZE)
+		return -EINVAL;
+	err = copy_struct_from_user(&in, sizeof(in), uarg, usize);
+	if (err)
+		return err == -E2BIG ? -EINVAL : err;
+	/* Only the input fields are the caller's. */
+	memset(&req, 0, sizeof(req));
+	req.pid = in.pid;
+	req.start = in.start;
+	req.len = in.len;
+	req.flags = in.flags;
+	err = am_verify(&req);
+	if (err)
+		return err;
+	return copy_out_sized(uarg, &req, sizeof(req),
+			      ANONMERGE_VERIFY_SIZE_VER0);
+}
+
 static long am_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -106,6 +128,8 @@ static long am_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ioc_set_mode(uarg);
 	case ANONMERGE_IOC_GET_STATS:
 		return ioc_get_stats(uarg);
+	case ANONMERGE_IOC_VERIFY:
+		return ioc_verify(uarg);
 	default:
 		return -ENOTTY;
 	}

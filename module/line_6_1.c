@@ -277,6 +277,9 @@ static const struct am_line line_6_1 = {
 	.symbols = line_symbols,
 	.hooks = line_hooks,
 	.nr_hooks = ARRAY_SIZE(line_hooks),
+	.features = ANONMERGE_FEAT_STATS | ANONMERGE_FEAT_DRY_RUN |
+		    ANONMERGE_FEAT_MERGE_EXISTING | ANONMERGE_FEAT_MERGE_NEW |
+		    ANONMERGE_FEAT_VERIFY,
 	.bind_calls = line_bind_calls,
 };
 

@@ -48,6 +48,7 @@ static const struct am_line line_6_12 = {
 	.symbols = line_symbols,
 	.hooks = line_hooks,
 	.nr_hooks = ARRAY_SIZE(line_hooks),
+	.features = ANONMERGE_FEAT_STATS,
 	.bind_calls = line_bind_calls,
 };
 

@@ -3,7 +3,8 @@
  * anonmergectl: control tool for the anonmerge module.
  *
  *   anonmergectl [-j|--json] [-d DEVICE] COMMAND
- *   COMMAND := status | enable | disable | dry-run | stats | version | help
+ *   COMMAND := status | enable | disable | dry-run | stats |
+ *              verify PID [ADDR LEN] | version | help
  *
  * Commands may be abbreviated to any unambiguous prefix (bpftool style).
  * Exit status: 0 success, 1 failure (module missing, permission, ioctl
@@ -25,6 +26,7 @@
 #define TOOL_VERSION "0.1.0"
 
 #define EXIT_USAGE 2
+#define UNUSED __attribute__((unused))
 
 static const char *dev_path = ANONMERGE_DEVICE;
 static int json_output;
@@ -117,7 +119,8 @@ static int get_info(struct anonmerge_info *info)
 	return do_ioctl(ANONMERGE_IOC_GET_INFO, info, "GET_INFO");
 }
 
-static int cmd_status(void)
+static int cmd_status(int argc UNUSED,
+		       char **argv UNUSED)
 {
 	struct anonmerge_info info;
 
@@ -164,17 +167,20 @@ static int set_mode(unsigned int mode)
 	return 0;
 }
 
-static int cmd_enable(void)
+static int cmd_enable(int argc UNUSED,
+		       char **argv UNUSED)
 {
 	return set_mode(ANONMERGE_MODE_ON);
 }
 
-static int cmd_disable(void)
+static int cmd_disable(int argc UNUSED,
+		        char **argv UNUSED)
 {
 	return set_mode(ANONMERGE_MODE_OFF);
 }
 
-static int cmd_dry_run(void)
+static int cmd_dry_run(int argc UNUSED,
+		        char **argv UNUSED)
 {
 	return set_mode(ANONMERGE_MODE_DRY_RUN);
 }
@@ -184,7 +190,8 @@ static unsigned int min_u32(unsigned int a, unsigned int b)
 	return a < b ? a : b;
 }
 
-static int cmd_stats(void)
+static int cmd_stats(int argc UNUSED,
+		      char **argv UNUSED)
 {
 	struct anonmerge_stats st;
 	unsigned int nr_kinds, nr_refusals, i;
@@ -232,7 +239,8 @@ static int cmd_stats(void)
 	return 0;
 }
 
-static int cmd_version(void)
+static int cmd_version(int argc UNUSED,
+		        char **argv UNUSED)
 {
 	struct anonmerge_info info;
 	int have_module;
@@ -261,6 +269,71 @@ static int cmd_version(void)
 	return 0;
 }
 
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "anonmergectl: %s '%s'\n", what, arg);
+	return EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || !*s || *end || *s == '-' ? -1 : 0;
+}
+
+/* verify PID [ADDR LEN]: exit 0 only when no violation was found. */
+static int cmd_verify(int argc, char **argv)
+{
+	struct anonmerge_verify v;
+	unsigned long long pid, start = 0, len = 0;
+	unsigned long long bad;
+
+	if (argc != 1 && argc != 3) {
+		fprintf(stderr, "anonmergectl: usage: verify PID [ADDR LEN]\n");
+		return EXIT_USAGE;
+	}
+	if (parse_u64(argv[0], &pid) || pid > 0x7fffffff)
+		return usage_error("bad pid", argv[0]);
+	if (argc == 3 && (parse_u64(argv[1], &start) || parse_u64(argv[2], &len)))
+		return usage_error("bad range", argv[1]);
+
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	v.pid = (__u32)pid;
+	v.start = start;
+	v.len = len;
+	if (do_ioctl(ANONMERGE_IOC_VERIFY, &v, "VERIFY"))
+		return 1;
+	bad = v.bad_anon_vma + v.bad_index + v.bad_vma;
+	if (json_output) {
+		json_begin_object(NULL);
+		json_u64("pid", v.pid);
+		json_u64("vmas", v.vmas);
+		json_u64("pages", v.pages);
+		json_u64("swapcache", v.swapcache);
+		json_u64("skipped", v.skipped);
+		json_u64("bad_anon_vma", v.bad_anon_vma);
+		json_u64("bad_index", v.bad_index);
+		json_u64("bad_vma", v.bad_vma);
+		json_end_object();
+		json_finish();
+	} else {
+		printf("pid %u: %llu VMAs, %llu pages, %llu swap-cache folios, %llu skipped\n",
+		       v.pid, (unsigned long long)v.vmas,
+		       (unsigned long long)v.pages,
+		       (unsigned long long)v.swapcache,
+		       (unsigned long long)v.skipped);
+		printf("bad_anon_vma %llu, bad_index %llu, bad_vma %llu: %s\n",
+		       (unsigned long long)v.bad_anon_vma,
+		       (unsigned long long)v.bad_index,
+		       (unsigned long long)v.bad_vma, bad ? "BROKEN" : "ok");
+	}
+	return bad ? 1 : 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -272,13 +345,16 @@ static void usage(FILE *out)
 		"  disable   stock kernel behaviour (the default)\n"
 		"  dry-run   count what would merge, change nothing\n"
 		"  stats     counters: attempts, merges, refusals by reason\n"
+		"  verify PID [ADDR LEN]\n"
+		"            check the reverse map of a process (exit 1 if broken)\n"
 		"  version   tool and module versions\n"
 		"  help      this text\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-static int cmd_help(void)
+static int cmd_help(int argc UNUSED,
+		     char **argv UNUSED)
 {
 	usage(stdout);
 	return 0;
@@ -286,14 +362,15 @@ static int cmd_help(void)
 
 struct command {
 	const char *name;
-	int (*fn)(void);
+	int (*fn)(int argc, char **argv);
+	int max_args;	/* positional arguments after the command */
 };
 
 static const struct command commands[] = {
-	{ "status", cmd_status },   { "enable", cmd_enable },
-	{ "disable", cmd_disable }, { "dry-run", cmd_dry_run },
-	{ "stats", cmd_stats },     { "version", cmd_version },
-	{ "help", cmd_help },
+	{ "status", cmd_status, 0 },   { "enable", cmd_enable, 0 },
+	{ "disable", cmd_disable, 0 }, { "dry-run", cmd_dry_run, 0 },
+	{ "stats", cmd_stats, 0 },     { "verify", cmd_verify, 3 },
+	{ "version", cmd_version, 0 }, { "help", cmd_help, 0 },
 };
 
 /* Exact name, else the only command the word is a prefix of. */
@@ -330,7 +407,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct command *cmd;
-	int c;
+	char *args[3];
+	int c, nargs;
 
 	while ((c = getopt_long(argc, argv, "+jd:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -341,9 +419,9 @@ int main(int argc, char **argv)
 			dev_path = optarg;
 			break;
 		case 'h':
-			return cmd_help();
+			return cmd_help(0, NULL);
 		case 'V':
-			return cmd_version();
+			return cmd_version(0, NULL);
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -357,14 +435,14 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return EXIT_USAGE;
 	/* "stats -j" is accepted as well as "-j stats". */
+	nargs = 0;
 	for (c = optind + 1; c < argc; c++) {
-		if (!strcmp(argv[c], "-j") || !strcmp(argv[c], "--json")) {
+		if (!strcmp(argv[c], "-j") || !strcmp(argv[c], "--json"))
 			json_output = 1;
-		} else {
-			fprintf(stderr, "anonmergectl: unexpected argument '%s'\n",
-				argv[c]);
-			return EXIT_USAGE;
-		}
+		else if (nargs < cmd->max_args)
+			args[nargs++] = argv[c];
+		else
+			return usage_error("unexpected argument", argv[c]);
 	}
-	return cmd->fn();
+	return cmd->fn(nargs, args);
 }

@@ -102,9 +102,32 @@ struct anonmerge_stats {
 };
 #define ANONMERGE_STATS_SIZE_VER0	368
 
+/*
+ * VERIFY: check the reverse-map invariants of one process's anonymous
+ * memory.  In: pid (0 = caller), optional [start, start + len) (len 0 =
+ * whole address space).  Out: what was checked and every violation found;
+ * all bad_* are 0 on a healthy process.
+ */
+struct anonmerge_verify {
+	__u32 size;
+	__u32 pid;
+	__u64 start;
+	__u64 len;
+	__u64 flags;		/* must be 0 */
+	__u64 vmas;		/* anonymous VMAs checked */
+	__u64 pages;		/* mapped anonymous pages checked */
+	__u64 swapcache;	/* swap-cache folios behind swap PTEs checked */
+	__u64 skipped;		/* migration entries, KSM: not checkable */
+	__u64 bad_anon_vma;	/* page's anon_vma not in the VMA's chain */
+	__u64 bad_index;	/* page index not linear in the VMA */
+	__u64 bad_vma;		/* VMA/anon_vma links or accounting off */
+};
+#define ANONMERGE_VERIFY_SIZE_VER0	88
+
 #define ANONMERGE_IOC_MAGIC	0xb8
 #define ANONMERGE_IOC_GET_INFO	_IOR(ANONMERGE_IOC_MAGIC, 1, struct anonmerge_info)
 #define ANONMERGE_IOC_SET_MODE	_IOW(ANONMERGE_IOC_MAGIC, 2, struct anonmerge_set_mode)
 #define ANONMERGE_IOC_GET_STATS	_IOR(ANONMERGE_IOC_MAGIC, 3, struct anonmerge_stats)
+#define ANONMERGE_IOC_VERIFY	_IOWR(ANONMERGE_IOC_MAGIC, 4, struct anonmerge_verify)
 
 #endif /* _UAPI_LINUX_ANONMERGE_H */
