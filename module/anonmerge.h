@@ -49,7 +49,6 @@ enum am_sym {
 
 struct am_sym_desc {
 	const char *name;	/* NULL: not used on this kernel line */
-	bool data;		/* resolved by kallsyms, never called */
 };
 
 int am_symbols_resolve(const struct am_sym_desc *table);

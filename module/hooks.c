@@ -19,6 +19,7 @@
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/uaccess.h>
 #include <linux/wait.h>
 
 #include "anonmerge.h"
@@ -58,9 +59,26 @@ static void notrace am_ftrace_count(unsigned long ip, unsigned long parent_ip,
 	hook->count();
 }
 
+/*
+ * The fentry call site of a function: its first instruction, or the one
+ * after the ENDBR64 on IBT kernels, which the boot seals into a 4-byte NOP
+ * (6.12: 66 0f 1f 00, 7.x: 0f 1f 40 d6).  ftrace_set_filter_ip() refuses
+ * anything else, so a wrong guess fails the load instead of patching.
+ */
+static unsigned long ftrace_site(unsigned long start)
+{
+	u32 insn;
+
+	if (copy_from_kernel_nofault(&insn, (void *)start, sizeof(insn)))
+		return start;
+	if (insn == 0xfa1e0ff3 || insn == 0x001f0f66 || insn == 0xd6401f0f)
+		return start + 4;
+	return start;
+}
+
 static int hook_install(struct am_hook *hook)
 {
-	unsigned long addr = am_sym_addr(hook->sym);
+	unsigned long addr = ftrace_site(am_sym_addr(hook->sym));
 	int err;
 
 	if (hook->wrapper) {

@@ -2,16 +2,17 @@
 /*
  * Resolution of the non-exported kernel symbols the module needs.
  *
- * kallsyms_lookup_name() is not exported, so its address comes from a
- * throw-away kprobe.  On IBT kernels (6.12, 7.2) its ENDBR is sealed at
- * boot, so an indirect call would #CP: it is only ever called through a
- * module static_call, which the kernel patches into a direct jump.
+ * kallsyms_lookup_name() is not exported, so its address comes from one
+ * throw-away kprobe; every other symbol is then looked up by name.  Only
+ * that one function is ever kprobed: arming and disarming kprobes on hot
+ * mm functions (e.g. anon_vma_interval_tree_remove) while other CPUs run
+ * them crashed 6.1 under a load/unload loop.
  *
- * Functions are resolved with a kprobe too: the kprobe address is the
- * ftrace site (function start, or start + 4 past the ENDBR on IBT
- * kernels), which is what a hook needs and what a direct call may target.
- * Data symbols go through kallsyms_lookup_name().  Every symbol listed for
- * the running line must resolve, or the module refuses to load.
+ * On IBT kernels (6.12, 7.2) the ENDBR of kallsyms_lookup_name and of most
+ * functions the module calls is sealed at boot, so an indirect call would
+ * #CP: they are only ever called through module static_calls, which the
+ * kernel patches into direct jumps.  Every symbol listed for the running
+ * line must resolve, or the module refuses to load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,16 +53,16 @@ static unsigned long lookup(const struct am_sym_desc *desc)
 {
 	if (test_hide_symbol && !strcmp(test_hide_symbol, desc->name))
 		return 0;
-	if (desc->data)
-		return static_call(am_kallsyms_lookup_name)(desc->name);
-	return kprobe_lookup(desc->name);
+	if (!strcmp(desc->name, "kallsyms_lookup_name"))
+		return kprobe_lookup(desc->name);
+	return static_call(am_kallsyms_lookup_name)(desc->name);
 }
 
 int am_symbols_resolve(const struct am_sym_desc *table)
 {
 	unsigned int i;
 
-	/* kallsyms_lookup_name first: the data lookups depend on it. */
+	/* kallsyms_lookup_name first: every other lookup uses it. */
 	BUILD_BUG_ON(AM_SYM_KALLSYMS_LOOKUP_NAME != 0);
 	for (i = 0; i < AM_SYM_NR; i++) {
 		const struct am_sym_desc *desc = &table[i];

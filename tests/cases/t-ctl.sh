@@ -8,7 +8,9 @@ expect_rc 0 anonmergectl -j status
 expect_out '"mode":"dry-run"'
 expect_out "\"kernel_release\":\"$(uname -r)\""
 expect_rc 0 anonmergectl disa
-expect_rc 0 anonmergectl st -j
+expect_rc 2 anonmergectl st
+expect_out "ambiguous"
+expect_rc 0 anonmergectl statu -j
 expect_out '"mode":"off"'
 expect_rc 0 anonmergectl stats -j
 expect_out '^\{"attempts":[0-9]+,.*"refusals":\{"anon_vma_shared":[0-9]+'

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * am_scenario: one merge scenario on real memory, with every check.
+ *
+ *   am_scenario [-m off|dry-run|on] [-t TRIGGER] [-H] CASE
+ *
+ * Regions are laid out side by side inside a PROT_NONE reservation and
+ * faulted one by one while their flags differ, so each gets its own
+ * anon_vma (the state stock Linux never merges).  Setup runs in mode off;
+ * then the requested mode is set and the TRIGGER makes the flags equal
+ * again.  The number of VMAs must be the module's (mode on) or stock's
+ * (off, dry-run) expectation, and afterwards the bytes, the verifier and
+ * the reverse map (migration to the other node, pageout to swap, swap-in)
+ * are checked.
+ *
+ * TRIGGER (default dump): dump (MADV_DONTDUMP/DODUMP), dontfork
+ * (MADV_DONTFORK/DOFORK), mlock (mlock/munlock), mbind (MPOL_BIND/DEFAULT),
+ * prot (mprotect RWX -> RW after the regions were faulted while DONTDUMP).
+ * -H: 2 MiB regions, PMD-mapped THPs.
+ *
+ * CASE: prev next middle head tail hole straddle fork forkchild fork2 ksm
+ *       swap race
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "memcheck.h"
+
+#define MPOL_DEFAULT 0
+#define MPOL_BIND 2
+
+static size_t region;		/* bytes per region */
+static char *span;		/* first region */
+static int nregions;
+static const char *trigger = "dump";
+static unsigned int mode = ANONMERGE_MODE_OFF;
+
+#define R(i) (span + (size_t)(i) * region)
+
+static void fill_at(char *p, size_t len)
+{
+	unsigned char *c = (unsigned char *)p;
+	size_t off = p - span, i;
+
+	for (i = 0; i < len; i++)
+		c[i] = pattern(0, off + i);
+}
+
+static void must(int ret, const char *what)
+{
+	if (ret) {
+		perror(what);
+		exit(2);
+	}
+}
+
+static long do_mbind(void *p, size_t len, int mpol)
+{
+	unsigned long mask = 1;	/* node 0 */
+
+	return syscall(SYS_mbind, p, len, mpol,
+		       mpol == MPOL_DEFAULT ? NULL : &mask,
+		       mpol == MPOL_DEFAULT ? 0 : 8 * sizeof(mask), 0);
+}
+
+/* Make [p, p + len) differ from its neighbours in a way stock honours. */
+static void differ(char *p, size_t len)
+{
+	if (!strcmp(trigger, "dump"))
+		must(madvise(p, len, MADV_DONTDUMP), "DONTDUMP");
+	else if (!strcmp(trigger, "dontfork"))
+		must(madvise(p, len, MADV_DONTFORK), "DONTFORK");
+	else if (!strcmp(trigger, "mlock"))
+		must(mlock(p, len), "mlock");
+	else if (!strcmp(trigger, "mbind"))
+		must(do_mbind(p, len, MPOL_BIND), "mbind");
+	else if (!strcmp(trigger, "prot"))
+		must(mprotect(p, len, PROT_READ | PROT_WRITE | PROT_EXEC) ||
+		     madvise(p, len, MADV_DONTDUMP), "mprotect RWX");
+	else
+		exit(2);
+}
+
+/* The part of differ() that must be undone before the trigger. */
+static void settle(char *p, size_t len)
+{
+	if (!strcmp(trigger, "prot"))
+		must(madvise(p, len, MADV_DODUMP), "DODUMP");
+}
+
+/* The trigger: flags equal again, so the kernel tries to merge. */
+static void same(char *p, size_t len)
+{
+	if (!strcmp(trigger, "dump"))
+		must(madvise(p, len, MADV_DODUMP), "DODUMP");
+	else if (!strcmp(trigger, "dontfork"))
+		must(madvise(p, len, MADV_DOFORK), "DOFORK");
+	else if (!strcmp(trigger, "mlock"))
+		must(munlock(p, len), "munlock");
+	else if (!strcmp(trigger, "mbind"))
+		must(do_mbind(p, len, MPOL_DEFAULT), "mbind default");
+	else if (!strcmp(trigger, "prot"))
+		must(mprotect(p, len, PROT_READ | PROT_WRITE), "mprotect RW");
+}
+
+static int span_vmas(void)
+{
+	return count_vmas(span, R(nregions));
+}
+
+/*
+ * Reserve guards around @n regions, map them, and fault each region
+ * (pattern by span offset) with the regions in @differ_mask differing.
+ * A region in @hole_mask stays unmapped.
+ */
+static void setup(int n, unsigned int differ_mask, unsigned int hole_mask)
+{
+	size_t align = region, total = (n + 2) * region + align;
+	char *base;
+	int i, want = 0;
+
+	nregions = n;
+	base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		must(-1, "mmap reserve");
+	span = (char *)(((uintptr_t)base + region + align - 1) & ~(align - 1));
+	if (mmap(span, n * region, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != span)
+		must(-1, "mmap span");
+	must(set_mode(ANONMERGE_MODE_OFF), "SET_MODE off");
+	for (i = 0; i < n; i++)
+		if (hole_mask & (1u << i))
+			must(munmap(R(i), region), "munmap hole");
+	for (i = 0; i < n; i++)
+		if (differ_mask & (1u << i))
+			differ(R(i), region);
+	for (i = 0; i < n; i++) {
+		if (hole_mask & (1u << i))
+			continue;
+		fill_at(R(i), region);
+		want++;
+	}
+	for (i = 0; i < n; i++)
+		if (differ_mask & (1u << i))
+			settle(R(i), region);
+	CHECK(span_vmas() == want, "setup: %d separate VMAs (got %d)", want,
+	      span_vmas());
+	must(set_mode(mode), "SET_MODE");
+}
+
+static void expect_vmas(const char *when, int merged, int stock)
+{
+	int want = mode == ANONMERGE_MODE_ON ? merged : stock;
+
+	CHECK(span_vmas() == want, "%s: %d VMAs (module %d, stock %d), got %d",
+	      when, want, merged, stock, span_vmas());
+}
+
+static void health(const char *when)
+{
+	rmap_health(span, nregions * region, 0, when);
+}
+
+static void case_simple(const char *name)
+{
+	if (!strcmp(name, "prev")) {		/* P absorbs A: case 7 */
+		setup(2, 0x2, 0);
+		same(R(1), region);
+		expect_vmas("prev", 1, 2);
+	} else if (!strcmp(name, "next")) {	/* N absorbs A: case 8 */
+		setup(2, 0x1, 0);
+		same(R(0), region);
+		expect_vmas("next", 1, 2);
+	} else if (!strcmp(name, "middle")) {	/* A vanishes: case 6 */
+		setup(3, 0x2, 0);
+		same(R(1), region);
+		expect_vmas("middle", 1, 3);
+	} else if (!strcmp(name, "head")) {	/* P takes A's head: case 5 */
+		setup(2, 0x2, 0);
+		same(R(1), region / 2);
+		expect_vmas("head", 2, 3);
+	} else if (!strcmp(name, "tail")) {	/* N takes P's tail: case 4 */
+		setup(2, 0x1, 0);
+		same(R(0) + region / 2, region / 2);
+		expect_vmas("tail", 2, 3);
+	} else if (!strcmp(name, "hole")) {	/* mmap fills P _ N: case 1 */
+		setup(3, 0, 0x2);
+		if (mmap(R(1), region, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != R(1))
+			must(-1, "mmap hole");
+		fill_at(R(1), region);
+		expect_vmas("hole", 1, 2);
+	} else {
+		exit(2);
+	}
+	health(name);
+}
+
+/*
+ * A large folio shared by two VMAs of one anon_vma (split inside a THP
+ * while stock) must not be re-homed with only one of them.
+ */
+static void case_straddle(int thp)
+{
+	unsigned int want = mode;
+
+	mode = ANONMERGE_MODE_OFF;
+	setup(2, 0x2, 0);
+	same(R(1), region / 2);		/* stock: P | A head | A tail */
+	mode = want;
+	must(set_mode(mode), "SET_MODE");
+	must(mprotect(R(1), region / 2, PROT_READ | PROT_WRITE | PROT_EXEC),
+	     "mprotect RWX");
+	must(mprotect(R(1), region / 2, PROT_READ | PROT_WRITE), "mprotect RW");
+	/* With THP the head's folio reaches into the tail: refused. */
+	expect_vmas("straddle", thp ? 3 : 2, 3);
+	health("straddle");
+}
+
+/* Fork sharing: parent, child and grandchild sides all stay split. */
+static void case_fork(int depth)
+{
+	int level, status, ok;
+	pid_t pids[2];
+
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	for (level = 0; level < depth; level++) {
+		fflush(stdout);
+		pids[level] = fork();
+		if (pids[level] < 0)
+			must(-1, "fork");
+		if (pids[level])
+			break;
+	}
+	/* level == depth: the youngest; each elder waits for its child. */
+	if (level == depth) {
+		same(R(1), region);
+		CHECK(span_vmas() == 2, "fork level %d: still 2 VMAs (got %d)",
+		      level, span_vmas());
+		CHECK(same_bytes(span, 2 * region, 0),
+		      "fork level %d: bytes intact", level);
+		verify_range(span, 2 * region, "fork youngest");
+		exit(check_exit());
+	}
+	waitpid(pids[level], &status, 0);
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	CHECK(ok, "fork level %d: child checks passed", level + 1);
+	if (level > 0) {
+		/* A middle generation: itself a fork child. */
+		same(R(1), region);
+		CHECK(span_vmas() == 2, "fork level %d: still 2 VMAs (got %d)",
+		      level, span_vmas());
+		verify_range(span, 2 * region, "fork middle");
+		exit(check_exit());
+	}
+
+	/* The original process, after its descendants checked theirs. */
+	differ(R(1), region);
+	same(R(1), region);
+	expect_vmas("fork: all descendants gone, exclusive again", 1, 2);
+	health("fork");
+}
+
+/* While a descendant is alive: the parent's own merge is refused. */
+static void case_fork_parent(void)
+{
+	int go[2], status;
+	pid_t pid;
+	char c;
+
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	must(pipe(go), "pipe");
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		/* Child: keep the COW-shared pages alive until told. */
+		if (read(go[0], &c, 1) != 1)
+			exit(2);
+		CHECK(same_bytes(span, 2 * region, 0), "child: bytes intact");
+		exit(check_exit());
+	}
+	same(R(1), region);
+	CHECK(span_vmas() == 2, "parent with a live child: 2 VMAs (got %d)",
+	      span_vmas());
+	verify_range(span, 2 * region, "parent with child");
+	if (write(go[1], "x", 1) != 1)
+		must(-1, "write");
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "child: checks passed");
+	health("fork-parent");
+}
+
+static long ksm_read(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static void ksm_write(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
+	f = fopen(path, "w");
+	if (!f || fputs(val, f) < 0 || fclose(f))
+		must(-1, path);
+}
+
+/* KSM pages in the VMA to move: refused, both stay as they are. */
+static void case_ksm(void)
+{
+	size_t len;
+	int i;
+
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	len = 2 * region;
+	/* Identical pages, so that ksmd merges them. */
+	memset(span, 0x5a, len);
+	must(madvise(span, len, MADV_MERGEABLE), "MADV_MERGEABLE");
+	ksm_write("pages_to_scan", "10000");
+	ksm_write("sleep_millisecs", "10");
+	ksm_write("run", "1");
+	for (i = 0; i < 600 && ksm_read("pages_sharing") < 2; i++)
+		usleep(100000);
+	CHECK(ksm_read("pages_sharing") >= 2, "ksmd merged pages (%ld)",
+	      ksm_read("pages_sharing"));
+	same(R(1), region);
+	expect_vmas("ksm", 2, 2);
+	verify_range(span, len, "ksm");
+	must(madvise(span, len, MADV_UNMERGEABLE), "MADV_UNMERGEABLE");
+	ksm_write("run", "2");
+	for (i = 0; i < (int)len; i++)
+		if ((unsigned char)span[i] != 0x5a)
+			break;
+	CHECK(i == (int)len, "ksm: bytes intact");
+	fill_at(span, len);
+	health("ksm");
+}
+
+/* Part of the moving VMA swapped out, some of it read back in cache. */
+static void case_swap(void)
+{
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	must(madvise(R(1), region / 2, MADV_PAGEOUT), "MADV_PAGEOUT");
+	must(madvise(R(0), region / 2, MADV_PAGEOUT), "MADV_PAGEOUT");
+	CHECK(smaps_kb(span, 2 * region, "Swap") > 0, "swap: %ld kB in swap",
+	      smaps_kb(span, 2 * region, "Swap"));
+	/* Swap-cache folios behind swap PTEs (readahead). */
+	must(madvise(R(1), region / 4, MADV_WILLNEED), "MADV_WILLNEED");
+	verify_range(span, 2 * region, "swap before merge");
+	same(R(1), region);
+	expect_vmas("swap", 1, 2);
+	verify_range(span, 2 * region, "swap after merge");
+	health("swap");
+}
+
+static volatile int race_stop;
+
+static void *migrator(void *arg)
+{
+	unsigned long n = 2 * region / page_size, i, round = 0;
+	void **pages = calloc(n, sizeof(*pages));
+	int *nodes = calloc(n, sizeof(*nodes));
+	int *status = calloc(n, sizeof(*status));
+
+	(void)arg;
+	for (i = 0; i < n; i++)
+		pages[i] = span + i * page_size;
+	while (!race_stop) {
+		for (i = 0; i < n; i++)
+			nodes[i] = round & 1;
+		syscall(SYS_move_pages, 0, n, pages, nodes, status,
+			MPOL_MF_MOVE);
+		round++;
+	}
+	free(pages);
+	free(nodes);
+	free(status);
+	return (void *)round;
+}
+
+/* move_pages in a thread while the main thread splits and merges. */
+static void case_race(void)
+{
+	struct timespec t0, now;
+	pthread_t thread;
+	void *rounds;
+	int merges = 0;
+	char *sub;
+
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	same(R(1), region);
+	pthread_create(&thread, NULL, migrator, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		/* A fresh faulted piece with its own anon_vma, merged back. */
+		sub = R(1) + (merges % 4) * (region / 4);
+		if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != sub)
+			must(-1, "mmap piece");
+		differ(sub, region / 4);
+		fill_at(sub, region / 4);
+		same(sub, region / 4);
+		merges++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 10);
+	race_stop = 1;
+	pthread_join(thread, &rounds);
+	printf("# race: %d re-merges against %ld migration rounds\n", merges,
+	       (long)(uintptr_t)rounds);
+	CHECK(same_bytes(span, 2 * region, 0), "race: bytes intact");
+	verify_range(span, 2 * region, "race");
+	/* Without the migrator, one more piece must merge (module). */
+	sub = R(1);
+	if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != sub)
+		must(-1, "mmap piece");
+	differ(sub, region / 4);
+	fill_at(sub, region / 4);
+	same(sub, region / 4);
+	if (mode == ANONMERGE_MODE_ON)
+		CHECK(span_vmas() == 1, "race: merged at the end (got %d)",
+		      span_vmas());
+	health("race");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+	int thp = 0, opt;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	while ((opt = getopt(argc, argv, "m:t:H")) != -1) {
+		if (opt == 'm')
+			mode = !strcmp(optarg, "on") ? ANONMERGE_MODE_ON :
+			       !strcmp(optarg, "dry-run") ?
+			       ANONMERGE_MODE_DRY_RUN : ANONMERGE_MODE_OFF;
+		else if (opt == 't')
+			trigger = optarg;
+		else if (opt == 'H')
+			thp = 1;
+		else
+			return 2;
+	}
+	if (optind != argc - 1)
+		return 2;
+	name = argv[optind];
+	region = thp ? 2UL << 20 : 16UL * page_size;
+	if (dev_fd() < 0)
+		must(-1, "open " ANONMERGE_DEVICE);
+
+	if (!strcmp(name, "straddle"))
+		case_straddle(thp);
+	else if (!strcmp(name, "fork"))
+		case_fork_parent();
+	else if (!strcmp(name, "forkchild"))
+		case_fork(1);
+	else if (!strcmp(name, "fork2"))
+		case_fork(2);
+	else if (!strcmp(name, "ksm"))
+		case_ksm();
+	else if (!strcmp(name, "swap"))
+		case_swap();
+	else if (!strcmp(name, "race"))
+		case_race();
+	else
+		case_simple(name);
+	if (thp)
+		printf("# AnonHugePages in span: %ld kB\n",
+		       smaps_kb(span, nregions * region, "AnonHugePages"));
+	set_mode(ANONMERGE_MODE_OFF);
+	return check_exit();
+}
