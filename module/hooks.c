@@ -8,6 +8,13 @@
  * its return address inside this module and let through.  A hook without a
  * wrapper only counts calls.
  *
+ * The callbacks call nothing traceable, so they need no recursion guard;
+ * FTRACE_OPS_FL_RECURSION must not be set on the redirect: with it, 6.1
+ * routes the site through ftrace_ops_assist_func(), and loading and
+ * unloading the module while other CPUs call vma_merge() left a CPU
+ * spinning at the function entry (reproduced in ~20 cycles; none in 80
+ * without the flag, which is also how livepatch registers).
+ *
  * Unload safety: wrappers may sleep, so ftrace's own teardown is not
  * enough.  Each wrapper brackets itself with am_wrapper_enter/exit; removal
  * unregisters the ops (no new entries), waits until no task is inside a
@@ -83,13 +90,13 @@ static int hook_install(struct am_hook *hook)
 
 	if (hook->wrapper) {
 		hook->ops.func = am_ftrace_redirect;
-		hook->ops.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION;
+		hook->ops.flags = FTRACE_OPS_FL_IPMODIFY;
 #ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
 		hook->ops.flags |= FTRACE_OPS_FL_SAVE_REGS;
 #endif
 	} else {
 		hook->ops.func = am_ftrace_count;
-		hook->ops.flags = FTRACE_OPS_FL_RECURSION;
+		hook->ops.flags = 0;
 	}
 
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);

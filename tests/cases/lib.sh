@@ -53,3 +53,35 @@ unload_module() {
 ctl_stat() {
 	anonmergectl -j stats | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
 }
+
+# has_feature BIT: the loaded module advertises ANONMERGE_FEAT_* bit BIT.
+has_feature() {
+	f=$(anonmergectl -j status | sed -n 's/.*"features":\([0-9]*\).*/\1/p')
+	[ $((f >> $1 & 1)) = 1 ]
+}
+
+# skip WHY: this case does not apply to the running kernel.
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# scenario ARGS...: one am_scenario run that must pass.
+scenario() {
+	echo "--- am_scenario $*"
+	am_scenario "$@" >/tmp/scenario.out 2>&1
+	rc=$?
+	grep -v '^ok ' /tmp/scenario.out
+	[ $rc = 0 ] || fail "am_scenario $* exited $rc"
+}
+
+# counter_grows NAME CMD...: the stats counter NAME grows while CMD runs.
+counter_grows() {
+	name=$1
+	shift
+	before=$(ctl_stat "$name")
+	"$@"
+	after=$(ctl_stat "$name")
+	[ "$after" -gt "$before" ] || fail "$name did not grow ($before -> $after)"
+	echo "ok: $name $before -> $after"
+}

@@ -1,0 +1,13 @@
+# What must stay split: anything forked (parent, child, grandchild side),
+# KSM pages; dry-run counts and changes nothing.  Data and rmap intact.
+. ./lib.sh
+has_feature 2 || skip "no existing-range merging on this kernel line yet"
+counter_grows anon_vma_shared scenario -m on fork
+counter_grows anon_vma_shared scenario -m on forkchild
+counter_grows anon_vma_shared scenario -m on fork2
+if [ -d /sys/kernel/mm/ksm ]; then
+	counter_grows ksm scenario -m on ksm
+fi
+merges=$(ctl_stat existing)
+counter_grows dry_run_would_merge scenario -m dry-run middle
+expect_eq "merges in dry-run" "$merges" "$(ctl_stat existing)"
