@@ -8,12 +8,8 @@
  * its return address inside this module and let through.  A hook without a
  * wrapper only counts calls.
  *
- * The callbacks call nothing traceable, so they need no recursion guard;
- * FTRACE_OPS_FL_RECURSION must not be set on the redirect: with it, 6.1
- * routes the site through ftrace_ops_assist_func(), and loading and
- * unloading the module while other CPUs call vma_merge() left a CPU
- * spinning at the function entry (reproduced in ~20 cycles; none in 80
- * without the flag, which is also how livepatch registers).
+ * The callbacks call nothing traceable, so like livepatch's handler they
+ * need no FTRACE_OPS_FL_RECURSION assist (one indirection less per call).
  *
  * Unload safety: wrappers may sleep, so ftrace's own teardown is not
  * enough.  Each wrapper brackets itself with am_wrapper_enter/exit; removal

@@ -121,14 +121,19 @@ static inline long smaps_kb(void *p, size_t len, const char *field)
 	return sum;
 }
 
-/* All pages of [p, p + len) to the other node of the first page. */
+/*
+ * All pages of [p, p + len) to the other node of the first page.  A page
+ * may transiently refuse (-EAGAIN/-EBUSY, e.g. a THP being split or a
+ * reference held for a moment): up to three passes over the stragglers;
+ * a page whose reverse map is broken fails every time.
+ */
 static inline int migrate_all(void *p, size_t len, const char *when)
 {
 	unsigned long n = len / page_size, i, moved = 0;
 	void **pages = calloc(n, sizeof(*pages));
 	int *nodes = calloc(n, sizeof(*nodes));
 	int *status = calloc(n, sizeof(*status));
-	int target;
+	int target, pass, last_err = 0;
 
 	for (i = 0; i < n; i++)
 		pages[i] = (char *)p + i * page_size;
@@ -139,14 +144,23 @@ static inline int migrate_all(void *p, size_t len, const char *when)
 	target = status[0] == 0 ? 1 : 0;
 	for (i = 0; i < n; i++)
 		nodes[i] = target;
-	if (syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE) < 0) {
-		CHECK(0, "%s: move_pages: %s", when, strerror(errno));
-		return 0;
+	for (pass = 0; pass < 3; pass++) {
+		if (syscall(SYS_move_pages, 0, n, pages, nodes, status,
+			    MPOL_MF_MOVE) < 0) {
+			CHECK(0, "%s: move_pages: %s", when, strerror(errno));
+			return 0;
+		}
+		moved = 0;
+		for (i = 0; i < n; i++) {
+			moved += status[i] == target;
+			if (status[i] < 0)
+				last_err = status[i];
+		}
+		if (moved == n)
+			break;
 	}
-	for (i = 0; i < n; i++)
-		moved += status[i] == target;
-	CHECK(moved == n, "%s: %lu/%lu pages migrated to node %d", when, moved,
-	      n, target);
+	CHECK(moved == n, "%s: %lu/%lu pages migrated to node %d (passes %d, last error %d)",
+	      when, moved, n, target, pass + (pass < 3), last_err);
 	free(pages);
 	free(nodes);
 	free(status);
@@ -160,6 +174,8 @@ static inline int pageout_all(void *p, size_t len, const char *when)
 	long want = len / 1024, swapped = 0;
 	int i;
 
+	/* Locked pages are not reclaimed (mlock trigger leftovers). */
+	munlock(p, len);
 	for (i = 0; i < 5 && swapped < want; i++) {
 		if (madvise(p, len, MADV_PAGEOUT)) {
 			CHECK(0, "%s: MADV_PAGEOUT: %s", when, strerror(errno));
