@@ -129,15 +129,18 @@ static int collect_pte(struct am_folio_set *set, pte_t pte)
 			return ANONMERGE_REFUSE_UNSUPPORTED;
 		return collect_mapped(set, pfn_to_page(pfn));
 	}
-	entry = pte_to_swp_entry(pte);
-	if (is_pte_marker_entry(entry))
-		return AM_OK;	/* uffd-wp marker: no page */
-	if (is_migration_entry(entry))
+	switch (am_pte_leaf(pte, &entry)) {
+	case AM_LEAF_NONE:
+		return AM_OK;	/* a PTE marker: no page */
+	case AM_LEAF_MIGRATION:
 		return ANONMERGE_REFUSE_MIGRATION;
-	if (is_device_private_entry(entry) || is_device_exclusive_entry(entry))
+	case AM_LEAF_DEVICE:
 		return ANONMERGE_REFUSE_DEVICE;
-	if (non_swap_entry(entry))
+	case AM_LEAF_OTHER:
 		return ANONMERGE_REFUSE_UNSUPPORTED;	/* hwpoison */
+	case AM_LEAF_SWAP:
+		break;
+	}
 	return collect_swap(set, entry);
 }
 
@@ -148,8 +151,8 @@ static int collect_pmd_page(void *priv, struct page *page, unsigned long addr)
 
 static int collect_pmd_swap(void *priv, pmd_t pmd, unsigned long addr)
 {
-	return is_pmd_migration_entry(pmd) ? ANONMERGE_REFUSE_MIGRATION :
-					     ANONMERGE_REFUSE_UNSUPPORTED;
+	return am_pmd_migration(pmd) ? ANONMERGE_REFUSE_MIGRATION :
+				       ANONMERGE_REFUSE_DEVICE;
 }
 
 static int collect_pte_at(void *priv, pte_t pte, unsigned long addr)

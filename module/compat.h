@@ -37,6 +37,85 @@
 #include <linux/mm.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#if __has_include(<linux/leafops.h>)
+#include <linux/leafops.h>	/* 6.19+: softleaf_t replaces swapops */
+#define AM_HAVE_SOFTLEAF 1
+#endif
+
+/*
+ * What a non-present, non-none page-table entry holds.  The swapops
+ * helpers of 6.1/6.12 became the softleaf API in 6.19.
+ */
+enum am_leaf {
+	AM_LEAF_NONE,		/* no page: a PTE marker (uffd-wp, guard) */
+	AM_LEAF_SWAP,		/* a swap entry, returned in *swap */
+	AM_LEAF_MIGRATION,
+	AM_LEAF_DEVICE,		/* device-private or device-exclusive */
+	AM_LEAF_OTHER,		/* hwpoison and anything unknown */
+};
+
+#ifdef AM_HAVE_SOFTLEAF
+static inline enum am_leaf am_pte_leaf(pte_t pte, swp_entry_t *swap)
+{
+	softleaf_t entry = softleaf_from_pte(pte);
+
+	if (softleaf_is_none(entry) || softleaf_is_marker(entry))
+		return AM_LEAF_NONE;
+	if (softleaf_is_migration(entry))
+		return AM_LEAF_MIGRATION;
+	if (softleaf_is_device_private(entry) ||
+	    softleaf_is_device_exclusive(entry))
+		return AM_LEAF_DEVICE;
+	if (!softleaf_is_swap(entry))
+		return AM_LEAF_OTHER;
+	*swap = entry;
+	return AM_LEAF_SWAP;
+}
+
+/* A non-present PMD: only migration and device-private entries exist. */
+static inline bool am_pmd_nonpresent(pmd_t pmd)
+{
+	return !pmd_none(pmd) && !pmd_present(pmd);
+}
+
+static inline bool am_pmd_migration(pmd_t pmd)
+{
+	return pmd_is_migration_entry(pmd);
+}
+
+/* DAX devmap PMDs/PUDs are gone since 6.16. */
+#define am_pmd_devmap(pmd) false
+#define am_pud_devmap(pud) false
+#else
+static inline enum am_leaf am_pte_leaf(pte_t pte, swp_entry_t *swap)
+{
+	swp_entry_t entry = pte_to_swp_entry(pte);
+
+	if (is_pte_marker_entry(entry))
+		return AM_LEAF_NONE;
+	if (is_migration_entry(entry))
+		return AM_LEAF_MIGRATION;
+	if (is_device_private_entry(entry) || is_device_exclusive_entry(entry))
+		return AM_LEAF_DEVICE;
+	if (non_swap_entry(entry))
+		return AM_LEAF_OTHER;
+	*swap = entry;
+	return AM_LEAF_SWAP;
+}
+
+static inline bool am_pmd_nonpresent(pmd_t pmd)
+{
+	return is_swap_pmd(pmd);
+}
+
+static inline bool am_pmd_migration(pmd_t pmd)
+{
+	return is_pmd_migration_entry(pmd);
+}
+
+#define am_pmd_devmap(pmd) pmd_devmap(pmd)
+#define am_pud_devmap(pud) pud_devmap(pud)
+#endif
 
 /*
  * Per-line helpers, implemented in the running line's line_*.c:

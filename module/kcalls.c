@@ -5,20 +5,20 @@
 #include "anonmerge.h"
 #include "kcalls.h"
 
-DEFINE_STATIC_CALL_NULL(am_avtree_insert, anon_vma_interval_tree_insert);
-DEFINE_STATIC_CALL_NULL(am_avtree_remove, anon_vma_interval_tree_remove);
-DEFINE_STATIC_CALL_NULL(am_put_anon_vma_slow, __put_anon_vma);
+DEFINE_STATIC_CALL_NULL(am_avtree_insert, am_proto_avtree_op);
+DEFINE_STATIC_CALL_NULL(am_avtree_remove, am_proto_avtree_op);
+DEFINE_STATIC_CALL_NULL(am_put_anon_vma_slow, am_proto_put_anon_vma);
 
 void am_kcalls_bind(void)
 {
 	static_call_update(am_avtree_insert,
-			   (typeof(&anon_vma_interval_tree_insert))
+			   (typeof(&am_proto_avtree_op))
 			   am_sym_addr(AM_SYM_AVTREE_INSERT));
 	static_call_update(am_avtree_remove,
-			   (typeof(&anon_vma_interval_tree_remove))
+			   (typeof(&am_proto_avtree_op))
 			   am_sym_addr(AM_SYM_AVTREE_REMOVE));
 	static_call_update(am_put_anon_vma_slow,
-			   (typeof(&__put_anon_vma))
+			   (typeof(&am_proto_put_anon_vma))
 			   am_sym_addr(AM_SYM_PUT_ANON_VMA));
 }
 

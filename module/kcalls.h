@@ -11,9 +11,18 @@
 #include <linux/rmap.h>
 #include <linux/static_call.h>
 
-DECLARE_STATIC_CALL(am_avtree_insert, anon_vma_interval_tree_insert);
-DECLARE_STATIC_CALL(am_avtree_remove, anon_vma_interval_tree_remove);
-DECLARE_STATIC_CALL(am_put_anon_vma_slow, __put_anon_vma);
+/*
+ * Prototypes of the kernel functions (mm/interval_tree.c, mm/rmap.c),
+ * under names of our own: 7.2 no longer declares __put_anon_vma() in
+ * <linux/rmap.h>.  Only their types are used, never the names.
+ */
+void am_proto_avtree_op(struct anon_vma_chain *node,
+			struct rb_root_cached *root);
+void am_proto_put_anon_vma(struct anon_vma *anon_vma);
+
+DECLARE_STATIC_CALL(am_avtree_insert, am_proto_avtree_op);
+DECLARE_STATIC_CALL(am_avtree_remove, am_proto_avtree_op);
+DECLARE_STATIC_CALL(am_put_anon_vma_slow, am_proto_put_anon_vma);
 
 void am_kcalls_bind(void);
 struct kmem_cache *am_avc_cache(void);

@@ -12,6 +12,9 @@
 #ifdef AM_LINE_6_12
 
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/static_call.h>
+#include <linux/swap.h>
 
 #include "anonmerge.h"
 
@@ -29,7 +32,36 @@ static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_PUT_ANON_VMA] = { "__put_anon_vma" },
 	[AM_SYM_SWAP_CACHE_GET_FOLIO] = { "swap_cache_get_folio" },
 	[AM_SYM_MIGRATION_ENTRY_WAIT] = { "migration_entry_wait" },
+	[AM_SYM_PTE_OFFSET_MAP_LOCK] = { "__pte_offset_map_lock" },
 };
+
+/* mm/swap.h (private), 6.12.117. */
+struct folio *swap_cache_get_folio(swp_entry_t entry,
+				   struct vm_area_struct *vma,
+				   unsigned long addr);
+
+DEFINE_STATIC_CALL_NULL(am_pte_offset_map_lock_call, __pte_offset_map_lock);
+DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio);
+
+/* ---- compat helpers (compat.h) ---- */
+
+/* pte_offset_map_lock() of <linux/mm.h>, whose body is not exported. */
+pte_t *am_pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
+			      unsigned long addr, spinlock_t **ptlp)
+{
+	return static_call(am_pte_offset_map_lock_call)(mm, pmd, addr, ptlp);
+}
+
+struct folio *am_swap_cache_folio(swp_entry_t entry)
+{
+	/* No VMA: no readahead window update for a lookup of ours. */
+	return static_call(am_swap_cache_get_folio)(entry, NULL, 0);
+}
+
+void am_vma_start_write(struct vm_area_struct *vma)
+{
+	vma_start_write(vma);
+}
 
 static struct am_hook line_hooks[] = {
 	{ .sym = AM_SYM_MERGE_EXISTING, .count = am_stat_attempt },
@@ -40,6 +72,12 @@ static struct am_hook line_hooks[] = {
 
 static void line_bind_calls(void)
 {
+	static_call_update(am_pte_offset_map_lock_call,
+			   (typeof(&__pte_offset_map_lock))
+			   am_sym_addr(AM_SYM_PTE_OFFSET_MAP_LOCK));
+	static_call_update(am_swap_cache_get_folio,
+			   (typeof(&swap_cache_get_folio))
+			   am_sym_addr(AM_SYM_SWAP_CACHE_GET_FOLIO));
 }
 
 static const struct am_line line_6_12 = {
@@ -48,7 +86,7 @@ static const struct am_line line_6_12 = {
 	.symbols = line_symbols,
 	.hooks = line_hooks,
 	.nr_hooks = ARRAY_SIZE(line_hooks),
-	.features = ANONMERGE_FEAT_STATS,
+	.features = ANONMERGE_FEAT_STATS | ANONMERGE_FEAT_VERIFY,
 	.bind_calls = line_bind_calls,
 };
 

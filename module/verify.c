@@ -103,11 +103,17 @@ static int verify_pte(void *priv, pte_t pte, unsigned long addr)
 			return VERIFY_OK;
 		return verify_mapped(v, pfn_to_page(pfn), addr);
 	}
-	entry = pte_to_swp_entry(pte);
-	if (is_migration_entry(entry))
-		v->out->skipped++;
-	else if (!non_swap_entry(entry))
+	switch (am_pte_leaf(pte, &entry)) {
+	case AM_LEAF_SWAP:
 		verify_swap(v, entry, addr);
+		break;
+	case AM_LEAF_MIGRATION:
+	case AM_LEAF_DEVICE:
+		v->out->skipped++;
+		break;
+	default:
+		break;
+	}
 	return VERIFY_OK;
 }
 

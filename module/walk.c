@@ -41,9 +41,9 @@ static int walk_pmd(struct walk *w, pmd_t *pmd, unsigned long addr,
 
 	if (pmd_none(val))
 		return w->ops->ok;
-	if (is_swap_pmd(val))
+	if (am_pmd_nonpresent(val))
 		return w->ops->pmd_swap(w->priv, val, addr);
-	if (pmd_trans_huge(val) || pmd_devmap(val)) {
+	if (pmd_trans_huge(val) || am_pmd_devmap(val)) {
 		/* Reclaim may split it under us: look again under its lock. */
 		ptl = pmd_lock(w->mm, pmd);
 		val = *pmd;
@@ -91,7 +91,7 @@ static int walk_p4d(struct walk *w, p4d_t *p4d, unsigned long addr,
 		if (pud_none(*pud))
 			continue;
 		/* Anonymous memory is never PUD-mapped. */
-		if (pud_trans_huge(*pud) || pud_devmap(*pud) || pud_bad(*pud))
+		if (pud_trans_huge(*pud) || am_pud_devmap(*pud) || pud_bad(*pud))
 			return w->ops->err_bad;
 		ret = walk_pud(w, pud, addr, next);
 		if (ret != w->ops->ok)
