@@ -17,6 +17,7 @@ static inline int am_mode_get(void)
 {
 	return READ_ONCE(am_mode);
 }
+
 void am_mode_set(int mode);
 const char *am_mode_name(int mode);
 

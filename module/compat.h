@@ -10,14 +10,11 @@
 #include <linux/version.h>
 #include <linux/ftrace.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#if LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL == 1
 #define AM_LINE_6_1 1
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#elif LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL == 12
 #define AM_LINE_6_12 1
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(7, 3, 0)
+#elif LINUX_VERSION_MAJOR == 7 && LINUX_VERSION_PATCHLEVEL == 2
 #define AM_LINE_7_2 1
 #endif
 
@@ -26,18 +23,16 @@
  * ftrace_instruction_pointer_set(), 6.3+ ftrace_regs_set_instruction_pointer()
  * (ftrace_regs became opaque in 6.14, so no direct pt_regs access).
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-#define am_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
-#else
+#ifdef ftrace_regs_set_instruction_pointer
 #define am_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
+#else
+#define am_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
 #endif
-
-
 
 #include <linux/mm.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
-#if __has_include(<linux/leafops.h>)
+#if LINUX_VERSION_MAJOR >= 7
 #include <linux/leafops.h>	/* 6.19+: softleaf_t replaces swapops */
 #define AM_HAVE_SOFTLEAF 1
 #endif

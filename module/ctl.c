@@ -19,7 +19,6 @@
 /* Argument structs larger than this are certainly not ours. */
 #define AM_MAX_ARG_SIZE PAGE_SIZE
 
-
 /*
  * Copy an output struct to a caller that announced usize bytes in the
  * struct's leading size field: at most what both sides know, the rest of

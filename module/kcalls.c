@@ -5,20 +5,20 @@
 #include "anonmerge.h"
 #include "kcalls.h"
 
-DEFINE_STATIC_CALL_NULL(am_avtree_insert, am_proto_avtree_op);
-DEFINE_STATIC_CALL_NULL(am_avtree_remove, am_proto_avtree_op);
-DEFINE_STATIC_CALL_NULL(am_put_anon_vma_slow, am_proto_put_anon_vma);
+DEFINE_STATIC_CALL_NULL(am_avtree_insert, am_avtree_op_t);
+DEFINE_STATIC_CALL_NULL(am_avtree_remove, am_avtree_op_t);
+DEFINE_STATIC_CALL_NULL(am_put_anon_vma_slow, am_put_anon_vma_t);
 
 void am_kcalls_bind(void)
 {
 	static_call_update(am_avtree_insert,
-			   (typeof(&am_proto_avtree_op))
+			   (am_avtree_op_t *)
 			   am_sym_addr(AM_SYM_AVTREE_INSERT));
 	static_call_update(am_avtree_remove,
-			   (typeof(&am_proto_avtree_op))
+			   (am_avtree_op_t *)
 			   am_sym_addr(AM_SYM_AVTREE_REMOVE));
 	static_call_update(am_put_anon_vma_slow,
-			   (typeof(&am_proto_put_anon_vma))
+			   (am_put_anon_vma_t *)
 			   am_sym_addr(AM_SYM_PUT_ANON_VMA));
 }
 

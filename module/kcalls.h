@@ -16,13 +16,13 @@
  * under names of our own: 7.2 no longer declares __put_anon_vma() in
  * <linux/rmap.h>.  Only their types are used, never the names.
  */
-void am_proto_avtree_op(struct anon_vma_chain *node,
-			struct rb_root_cached *root);
-void am_proto_put_anon_vma(struct anon_vma *anon_vma);
+typedef void am_avtree_op_t(struct anon_vma_chain *node,
+			    struct rb_root_cached *root);
+typedef void am_put_anon_vma_t(struct anon_vma *anon_vma);
 
-DECLARE_STATIC_CALL(am_avtree_insert, am_proto_avtree_op);
-DECLARE_STATIC_CALL(am_avtree_remove, am_proto_avtree_op);
-DECLARE_STATIC_CALL(am_put_anon_vma_slow, am_proto_put_anon_vma);
+DECLARE_STATIC_CALL(am_avtree_insert, am_avtree_op_t);
+DECLARE_STATIC_CALL(am_avtree_remove, am_avtree_op_t);
+DECLARE_STATIC_CALL(am_put_anon_vma_slow, am_put_anon_vma_t);
 
 void am_kcalls_bind(void);
 struct kmem_cache *am_avc_cache(void);

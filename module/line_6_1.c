@@ -42,14 +42,25 @@ static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_MIGRATION_ENTRY_WAIT] = { "migration_entry_wait" },
 };
 
-/* mm/swap.h (private): 6.1.192 l.43. */
-struct folio *swap_cache_get_folio(swp_entry_t entry,
-				   struct vm_area_struct *vma,
-				   unsigned long addr);
+/* The prototypes in <linux/mm.h> and mm/swap.h (private), 6.1.192. */
+typedef struct vm_area_struct *(vma_merge_t)(struct mm_struct *mm,
+		struct vm_area_struct *prev, unsigned long addr,
+		unsigned long end, unsigned long vm_flags,
+		struct anon_vma *anon_vma, struct file *file, pgoff_t pgoff,
+		struct mempolicy *policy, struct vm_userfaultfd_ctx uffd_ctx,
+		struct anon_vma_name *anon_name);
+typedef unsigned long mmap_region_t(struct file *file, unsigned long addr,
+				    unsigned long len, vm_flags_t vm_flags,
+				    unsigned long pgoff, struct list_head *uf);
+typedef struct folio *(swap_cache_get_folio_t)(swp_entry_t entry,
+					     struct vm_area_struct *vma,
+					     unsigned long addr);
+static_assert(__same_type(&vma_merge, (vma_merge_t *)NULL));
+static_assert(__same_type(&mmap_region, (mmap_region_t *)NULL));
 
-DEFINE_STATIC_CALL_NULL(am_orig_vma_merge, vma_merge);
-DEFINE_STATIC_CALL_NULL(am_orig_mmap_region, mmap_region);
-DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio);
+DEFINE_STATIC_CALL_NULL(am_orig_vma_merge, vma_merge_t);
+DEFINE_STATIC_CALL_NULL(am_orig_mmap_region, mmap_region_t);
+DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio_t);
 
 /* ---- compat helpers (compat.h) ---- */
 
@@ -208,10 +219,10 @@ am_vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
  */
 static void merge_new_mapping(struct mm_struct *mm, unsigned long addr)
 {
+	VMA_ITERATOR(vmi, mm, addr);
 	struct vm_area_struct *vma = find_vma(mm, addr), *ret;
 	struct merge_args a;
 	struct am_plan plan;
-	VMA_ITERATOR(vmi, mm, addr);
 
 	if (!vma || vma->vm_start > addr || !vma_is_anonymous(vma))
 		return;
@@ -258,11 +269,11 @@ static unsigned long am_mmap_region(struct file *file, unsigned long addr,
 static void line_bind_calls(void)
 {
 	static_call_update(am_orig_vma_merge,
-			   (typeof(&vma_merge))am_sym_addr(AM_SYM_MERGE_EXISTING));
+			   (vma_merge_t *)am_sym_addr(AM_SYM_MERGE_EXISTING));
 	static_call_update(am_orig_mmap_region,
-			   (typeof(&mmap_region))am_sym_addr(AM_SYM_MMAP_REGION));
+			   (mmap_region_t *)am_sym_addr(AM_SYM_MMAP_REGION));
 	static_call_update(am_swap_cache_get_folio,
-			   (typeof(&swap_cache_get_folio))
+			   (swap_cache_get_folio_t *)
 			   am_sym_addr(AM_SYM_SWAP_CACHE_GET_FOLIO));
 }
 

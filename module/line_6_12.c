@@ -35,13 +35,17 @@ static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_PTE_OFFSET_MAP_LOCK] = { "__pte_offset_map_lock" },
 };
 
-/* mm/swap.h (private), 6.12.117. */
-struct folio *swap_cache_get_folio(swp_entry_t entry,
-				   struct vm_area_struct *vma,
-				   unsigned long addr);
+/* <linux/mm.h> and mm/swap.h (private), 6.12.117. */
+typedef pte_t *(pte_offset_map_lock_t)(struct mm_struct *mm, pmd_t *pmd,
+				     unsigned long addr, spinlock_t **ptlp);
+typedef struct folio *(swap_cache_get_folio_t)(swp_entry_t entry,
+					     struct vm_area_struct *vma,
+					     unsigned long addr);
+static_assert(__same_type(&__pte_offset_map_lock,
+			  (pte_offset_map_lock_t *)NULL));
 
-DEFINE_STATIC_CALL_NULL(am_pte_offset_map_lock_call, __pte_offset_map_lock);
-DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio);
+DEFINE_STATIC_CALL_NULL(am_pte_offset_map_lock_call, pte_offset_map_lock_t);
+DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio_t);
 
 /* ---- compat helpers (compat.h) ---- */
 
@@ -73,10 +77,10 @@ static struct am_hook line_hooks[] = {
 static void line_bind_calls(void)
 {
 	static_call_update(am_pte_offset_map_lock_call,
-			   (typeof(&__pte_offset_map_lock))
+			   (pte_offset_map_lock_t *)
 			   am_sym_addr(AM_SYM_PTE_OFFSET_MAP_LOCK));
 	static_call_update(am_swap_cache_get_folio,
-			   (typeof(&swap_cache_get_folio))
+			   (swap_cache_get_folio_t *)
 			   am_sym_addr(AM_SYM_SWAP_CACHE_GET_FOLIO));
 }
 

@@ -35,11 +35,18 @@ static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_PTE_OFFSET_MAP_LOCK] = { "pte_offset_map_lock" },
 };
 
-/* mm/swap.h (private), 7.2.13: the swap-table design takes the entry only. */
-struct folio *swap_cache_get_folio(swp_entry_t entry);
+/*
+ * <linux/mm.h> and mm/swap.h (private), 7.2.13: the swap-table design
+ * looks the swap cache up by entry only.
+ */
+typedef pte_t *(pte_offset_map_lock_t)(struct mm_struct *mm, pmd_t *pmd,
+				     unsigned long addr, spinlock_t **ptlp);
+typedef struct folio *(swap_cache_get_folio_t)(swp_entry_t entry);
+static_assert(__same_type(&pte_offset_map_lock,
+			  (pte_offset_map_lock_t *)NULL));
 
-DEFINE_STATIC_CALL_NULL(am_pte_offset_map_lock_call, pte_offset_map_lock);
-DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio);
+DEFINE_STATIC_CALL_NULL(am_pte_offset_map_lock_call, pte_offset_map_lock_t);
+DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio_t);
 
 /* ---- compat helpers (compat.h) ---- */
 
@@ -70,10 +77,10 @@ static struct am_hook line_hooks[] = {
 static void line_bind_calls(void)
 {
 	static_call_update(am_pte_offset_map_lock_call,
-			   (typeof(&pte_offset_map_lock))
+			   (pte_offset_map_lock_t *)
 			   am_sym_addr(AM_SYM_PTE_OFFSET_MAP_LOCK));
 	static_call_update(am_swap_cache_get_folio,
-			   (typeof(&swap_cache_get_folio))
+			   (swap_cache_get_folio_t *)
 			   am_sym_addr(AM_SYM_SWAP_CACHE_GET_FOLIO));
 }
 

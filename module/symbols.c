@@ -30,6 +30,8 @@ MODULE_PARM_DESC(test_hide_symbol,
 
 static unsigned long am_sym_addrs[AM_SYM_NR];
 
+typedef unsigned long am_kln_t(const char *name);
+
 static unsigned long am_kln_stub(const char *name)
 {
 	return 0;
@@ -79,7 +81,7 @@ int am_symbols_resolve(const struct am_sym_desc *table)
 		am_sym_addrs[i] = addr;
 		if (i == AM_SYM_KALLSYMS_LOOKUP_NAME)
 			static_call_update(am_kallsyms_lookup_name,
-					   (typeof(&am_kln_stub))addr);
+					   (am_kln_t *)addr);
 	}
 	return 0;
 }

@@ -180,10 +180,10 @@ static int verify_vma(struct vm_area_struct *vma, struct anonmerge_verify *out)
 
 static int verify_mm(struct mm_struct *mm, struct anonmerge_verify *out)
 {
+	VMA_ITERATOR(vmi, mm, out->start);
 	unsigned long end = out->len ? out->start + out->len : TASK_SIZE_MAX;
 	struct vm_area_struct *vma;
 	int err = 0;
-	VMA_ITERATOR(vmi, mm, out->start);
 
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;

@@ -16,7 +16,7 @@ struct walk {
 static int walk_pte_range(struct walk *w, pmd_t *pmd, unsigned long addr,
 			  unsigned long end)
 {
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the PTE table's lock */
 	pte_t *start, *pte;
 	int ret = w->ops->ok;
 
@@ -36,7 +36,7 @@ static int walk_pmd(struct walk *w, pmd_t *pmd, unsigned long addr,
 		    unsigned long end)
 {
 	pmd_t val = READ_ONCE(*pmd);
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the PMD's lock */
 	int ret;
 
 	if (pmd_none(val))

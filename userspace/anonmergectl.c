@@ -32,16 +32,31 @@ static const char *dev_path = ANONMERGE_DEVICE;
 static int json_output;
 
 static const char *const merge_kind_names[] = {
-#define NAME(id, name) name,
-	ANONMERGE_MERGE_KINDS(NAME)
-#undef NAME
+	[ANONMERGE_MERGE_EXISTING] = "existing",
+	[ANONMERGE_MERGE_NEW_RANGE] = "new_range",
+	[ANONMERGE_MERGE_MREMAP] = "mremap",
 };
 
 static const char *const refusal_names[] = {
-#define NAME(id, name) name,
-	ANONMERGE_REFUSALS(NAME)
-#undef NAME
+	[ANONMERGE_REFUSE_SHARED] = "anon_vma_shared",
+	[ANONMERGE_REFUSE_KSM] = "ksm",
+	[ANONMERGE_REFUSE_PINNED] = "pinned",
+	[ANONMERGE_REFUSE_LARGE_FOLIO] = "large_folio_straddles",
+	[ANONMERGE_REFUSE_MIGRATION] = "migration_entry",
+	[ANONMERGE_REFUSE_SWAP] = "swap_entry",
+	[ANONMERGE_REFUSE_DEVICE] = "device_entry",
+	[ANONMERGE_REFUSE_FOLIO_BUSY] = "folio_lock_busy",
+	[ANONMERGE_REFUSE_TOO_MANY_PAGES] = "too_many_pages",
+	[ANONMERGE_REFUSE_NOMEM] = "no_memory",
+	[ANONMERGE_REFUSE_UNSUPPORTED] = "unsupported_vma",
+	[ANONMERGE_REFUSE_RACE] = "state_changed",
 };
+
+/* Every counter the ABI defines has a name here. */
+_Static_assert(sizeof(merge_kind_names) / sizeof(merge_kind_names[0]) ==
+	       ANONMERGE_NR_MERGE_KINDS, "merge kind names");
+_Static_assert(sizeof(refusal_names) / sizeof(refusal_names[0]) ==
+	       ANONMERGE_NR_REFUSALS, "refusal names");
 
 static const char *const mode_names[] = {
 	[ANONMERGE_MODE_OFF] = "off",

@@ -37,6 +37,16 @@ expect_out() {
 	echo "ok: output matches '$1'"
 }
 
+# expect_out_fixed STRING: like expect_out, for a literal string (uname -r
+# of Debian's kernels contains '+').
+expect_out_fixed() {
+	grep -Fq -- "$1" /tmp/expect_rc.out || {
+		cat /tmp/expect_rc.out
+		fail "output does not contain '$1'"
+	}
+	echo "ok: output contains '$1'"
+}
+
 module_loaded() {
 	grep -q '^anonmerge ' /proc/modules
 }

@@ -6,7 +6,7 @@ expect_out "mode: +on"
 expect_rc 0 anonmergectl dr
 expect_rc 0 anonmergectl -j status
 expect_out '"mode":"dry-run"'
-expect_out "\"kernel_release\":\"$(uname -r)\""
+expect_out_fixed "\"kernel_release\":\"$(uname -r)\""
 expect_rc 0 anonmergectl disa
 expect_rc 2 anonmergectl st
 expect_out "ambiguous"

@@ -3,7 +3,7 @@
 load_module
 expect_eq "device mode" "crw-------" "$(ls -l /dev/anonmerge | cut -c1-10)"
 expect_rc 0 anonmergectl status
-expect_out "kernel: +$(uname -r) "
+expect_out_fixed "kernel:   $(uname -r) "
 expect_out "mode: +off"
 expect_eq "mode parameter" off "$(cat /sys/module/anonmerge/parameters/mode)"
 rmmod anonmerge || fail "rmmod"

@@ -117,8 +117,9 @@ static void test_bad_input(void)
 {
 	static const unsigned long cmds[] = {
 		ANONMERGE_IOC_GET_INFO, ANONMERGE_IOC_SET_MODE,
-		ANONMERGE_IOC_GET_STATS,
+		ANONMERGE_IOC_GET_STATS, ANONMERGE_IOC_VERIFY,
 	};
+	struct anonmerge_verify v;
 	unsigned char big[64];
 	uint32_t sz;
 	size_t i;
@@ -164,6 +165,28 @@ static void test_bad_input(void)
 	big[20] = 1;
 	CHECK_ERRNO(ioctl(dev_fd, ANONMERGE_IOC_SET_MODE, big), EINVAL,
 		    "larger SET_MODE with non-zero tail");
+	/* VERIFY fields. */
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	v.pid = 0x7ffffff0;
+	CHECK_ERRNO(ioctl(dev_fd, ANONMERGE_IOC_VERIFY, &v), ESRCH,
+		    "VERIFY of a pid that does not exist");
+	v.pid = 0;
+	v.flags = 1;
+	CHECK_ERRNO(ioctl(dev_fd, ANONMERGE_IOC_VERIFY, &v), EINVAL,
+		    "VERIFY with non-zero flags");
+	v.flags = 0;
+	v.start = ~0ULL - 4095;
+	v.len = 8192;
+	CHECK_ERRNO(ioctl(dev_fd, ANONMERGE_IOC_VERIFY, &v), EINVAL,
+		    "VERIFY of a wrapping range");
+	v.start = 0;
+	v.len = 0;
+	v.bad_vma = 77;		/* output fields are not inputs */
+	CHECK(ioctl(dev_fd, ANONMERGE_IOC_VERIFY, &v) == 0 && v.vmas > 0 &&
+	      !v.bad_vma && !v.bad_index && !v.bad_anon_vma,
+	      "VERIFY of self: %llu VMAs, %llu pages, clean",
+	      (unsigned long long)v.vmas, (unsigned long long)v.pages);
 	CHECK(current_mode() == KEEP_MODE, "mode unchanged by bad calls");
 	/* ...one with a zero tail is a valid newer caller. */
 	big[20] = 0;
@@ -192,6 +215,7 @@ static void child_without_cap(void)
 {
 	struct anonmerge_info info = { .size = sizeof(info) };
 	struct anonmerge_stats st = { .size = sizeof(st) };
+	struct anonmerge_verify v = { .size = sizeof(v) };
 	int fd;
 
 	if (drop_sys_admin())
@@ -204,6 +228,8 @@ static void child_without_cap(void)
 		    "GET_STATS without CAP_SYS_ADMIN");
 	CHECK_ERRNO(set_mode_raw(fd, 16, ANONMERGE_MODE_ON, 0), EPERM,
 		    "SET_MODE without CAP_SYS_ADMIN");
+	CHECK_ERRNO(ioctl(fd, ANONMERGE_IOC_VERIFY, &v), EPERM,
+		    "VERIFY without CAP_SYS_ADMIN");
 	CHECK_ERRNO(ioctl(fd, _IO(ANONMERGE_IOC_MAGIC, 99)), EPERM,
 		    "unknown ioctl without CAP_SYS_ADMIN");
 	exit(check_exit());

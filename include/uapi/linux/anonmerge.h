@@ -47,6 +47,7 @@ struct anonmerge_info {
 	char kernel_release[64];	/* utsname of the running kernel */
 	char module_version[32];
 };
+
 #define ANONMERGE_INFO_SIZE_VER0	120
 
 struct anonmerge_set_mode {
@@ -54,35 +55,33 @@ struct anonmerge_set_mode {
 	__u32 mode;		/* enum anonmerge_mode */
 	__u64 flags;		/* must be 0 */
 };
+
 #define ANONMERGE_SET_MODE_SIZE_VER0	16
 
-/* Kinds of merges the module made possible. */
-#define ANONMERGE_MERGE_KINDS(X)					\
-	X(EXISTING, "existing")	/* mprotect/madvise/mlock/mbind/uffd */	\
-	X(NEW_RANGE, "new_range")	/* mmap or brk filling a hole */	\
-	X(MREMAP, "mremap")		/* a moved or grown VMA */
+/* Kinds of merges the module made possible (index of merges[]). */
+enum anonmerge_merge_kind {
+	ANONMERGE_MERGE_EXISTING,	/* mprotect/madvise/mlock/mbind/uffd */
+	ANONMERGE_MERGE_NEW_RANGE,	/* mmap or brk filling a hole */
+	ANONMERGE_MERGE_MREMAP,		/* a moved or grown VMA */
+	ANONMERGE_NR_MERGE_KINDS
+};
 
-/* Why the module left a merge to stock behaviour. */
-#define ANONMERGE_REFUSALS(X)						\
-	X(SHARED, "anon_vma_shared")	/* forked: not exclusive */	\
-	X(KSM, "ksm")							\
-	X(PINNED, "pinned")						\
-	X(LARGE_FOLIO, "large_folio_straddles")				\
-	X(MIGRATION, "migration_entry")					\
-	X(SWAP, "swap_entry")						\
-	X(DEVICE, "device_entry")					\
-	X(FOLIO_BUSY, "folio_lock_busy")				\
-	X(TOO_MANY_PAGES, "too_many_pages")				\
-	X(NOMEM, "no_memory")						\
-	X(UNSUPPORTED, "unsupported_vma")				\
-	X(RACE, "state_changed")
-
-#define ANONMERGE_ENUM_MERGE(id, name)	ANONMERGE_MERGE_##id,
-#define ANONMERGE_ENUM_REFUSE(id, name)	ANONMERGE_REFUSE_##id,
-enum { ANONMERGE_MERGE_KINDS(ANONMERGE_ENUM_MERGE) ANONMERGE_NR_MERGE_KINDS };
-enum { ANONMERGE_REFUSALS(ANONMERGE_ENUM_REFUSE) ANONMERGE_NR_REFUSALS };
-#undef ANONMERGE_ENUM_MERGE
-#undef ANONMERGE_ENUM_REFUSE
+/* Why the module left a merge to stock behaviour (index of refusals[]). */
+enum anonmerge_refusal {
+	ANONMERGE_REFUSE_SHARED,	/* anon_vma shared through fork */
+	ANONMERGE_REFUSE_KSM,		/* a KSM page in the range */
+	ANONMERGE_REFUSE_PINNED,	/* a page maybe pinned for DMA */
+	ANONMERGE_REFUSE_LARGE_FOLIO,	/* a large folio reaches outside */
+	ANONMERGE_REFUSE_MIGRATION,	/* a migration entry */
+	ANONMERGE_REFUSE_SWAP,		/* a swap-cache folio not settled */
+	ANONMERGE_REFUSE_DEVICE,	/* device-private/exclusive entry */
+	ANONMERGE_REFUSE_FOLIO_BUSY,	/* a folio lock held elsewhere */
+	ANONMERGE_REFUSE_TOO_MANY_PAGES, /* over max_rehome_pages */
+	ANONMERGE_REFUSE_NOMEM,
+	ANONMERGE_REFUSE_UNSUPPORTED,	/* VMA or entry type not handled */
+	ANONMERGE_REFUSE_RACE,		/* state changed, merge not taken */
+	ANONMERGE_NR_REFUSALS
+};
 
 /* Fixed array bounds, so new kinds/reasons do not change the layout. */
 #define ANONMERGE_MAX_MERGE_KINDS	8
@@ -100,6 +99,7 @@ struct anonmerge_stats {
 	__u64 merges[ANONMERGE_MAX_MERGE_KINDS];
 	__u64 refusals[ANONMERGE_MAX_REFUSALS];
 };
+
 #define ANONMERGE_STATS_SIZE_VER0	368
 
 /*
@@ -122,6 +122,7 @@ struct anonmerge_verify {
 	__u64 bad_index;	/* page index not linear in the VMA */
 	__u64 bad_vma;		/* VMA/anon_vma links or accounting off */
 };
+
 #define ANONMERGE_VERIFY_SIZE_VER0	88
 
 #define ANONMERGE_IOC_MAGIC	0xb8
