@@ -9,7 +9,9 @@
 #include <linux/ftrace.h>
 #include <uapi/linux/anonmerge.h>
 
-#define ANONMERGE_VERSION "0.1.0"
+#ifndef ANONMERGE_VERSION
+#error "ANONMERGE_VERSION comes from dkms.conf through Kbuild"
+#endif
 
 /* mode.c */
 extern int am_mode;	/* enum anonmerge_mode, read with READ_ONCE */

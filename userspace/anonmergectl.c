@@ -23,7 +23,9 @@
 
 #include "json.h"
 
-#define TOOL_VERSION "0.1.0"
+#ifndef TOOL_VERSION
+#error "TOOL_VERSION comes from dkms.conf through the Makefile"
+#endif
 
 #define EXIT_USAGE 2
 #define UNUSED __attribute__((unused))
