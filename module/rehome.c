@@ -162,6 +162,7 @@ int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
 	LIST_HEAD(avcs);
 	int ret;
 
+	mmap_assert_write_locked(vma->vm_mm);
 	if (!vma_is_anonymous(vma) || !vma_is_anonymous(donor) ||
 	    (vma->vm_flags & (VM_SHARED | VM_HUGETLB | VM_PFNMAP | VM_IO |
 			      VM_MIXEDMAP)) ||
