@@ -4,8 +4,8 @@
  *
  *   am_frag [-n SLABS] [-s SLAB_KIB]
  *
- * Slabs are carved one after another out of one reservation, and each is
- * mlock()ed while it is filled and munlock()ed afterwards, the way code
+ * Slabs are mapped one after another into one reservation, each locked
+ * (MAP_LOCKED) while it is filled and munlock()ed afterwards, the way code
  * that registers buffers for I/O pins them.  Because every slab is faulted
  * while its flags differ from its neighbours', each gets its own anon_vma
  * and stock Linux keeps the pool as one VMA per slab, forever.  Prints the
@@ -53,9 +53,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		unsigned char *s = pool + i * slab;
 
-		if (mprotect(s, slab, PROT_READ | PROT_WRITE) ||
-		    mlock(s, slab))
-			return perror("mprotect/mlock"), 2;
+		if (mmap(s, slab, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			 MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, -1, 0) != s)
+			return perror("mmap"), 2;
 		memset(s, (int)(i & 0xff), slab);
 		if (munlock(s, slab))
 			return perror("munlock"), 2;
