@@ -40,7 +40,7 @@ enum am_sym {
 	AM_SYM_MERGE_EXISTING_POLICY,	/* vma_modify_policy */
 	AM_SYM_MERGE_EXISTING_UFFD,	/* vma_modify_flags_uffd */
 	AM_SYM_MMAP_REGION,
-	AM_SYM_MREMAP_MOVE,		/* move_vma (<= 6.12), do_mremap (7.2) */
+	AM_SYM_SYS_MREMAP,		/* __x64_sys_mremap */
 	AM_SYM_ANON_VMA_CHAIN_CACHEP,	/* data */
 	AM_SYM_AVTREE_INSERT,		/* anon_vma_interval_tree_insert */
 	AM_SYM_AVTREE_REMOVE,		/* anon_vma_interval_tree_remove */
@@ -87,9 +87,22 @@ struct am_line {
 	u64 features;			/* ANONMERGE_FEAT_* */
 	/* Point this line's static_calls at the resolved symbols. */
 	void (*bind_calls)(void);
+	/*
+	 * The stock merge of @vma with its neighbours, as a flag change to
+	 * its own flags would do (NULL: not available on this line).
+	 */
+	struct vm_area_struct *(*merge_vma)(struct mm_struct *mm,
+					    struct vm_area_struct *prev,
+					    struct vm_area_struct *vma);
 };
 
 extern const struct am_line *const am_this_line;
+
+/* mremap.c */
+struct pt_regs;
+typedef long (am_sys_mremap_t)(const struct pt_regs *regs);
+long am_sys_mremap(const struct pt_regs *regs);
+void am_mremap_bind(void);
 
 /* ctl.c */
 int am_ctl_register(void);

@@ -33,7 +33,7 @@ static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_KALLSYMS_LOOKUP_NAME] = { "kallsyms_lookup_name" },
 	[AM_SYM_MERGE_EXISTING] = { "vma_merge" },
 	[AM_SYM_MMAP_REGION] = { "mmap_region" },
-	[AM_SYM_MREMAP_MOVE] = { "move_vma" },
+	[AM_SYM_SYS_MREMAP] = { "__x64_sys_mremap" },
 	[AM_SYM_ANON_VMA_CHAIN_CACHEP] = { "anon_vma_chain_cachep" },
 	[AM_SYM_AVTREE_INSERT] = { "anon_vma_interval_tree_insert" },
 	[AM_SYM_AVTREE_REMOVE] = { "anon_vma_interval_tree_remove" },
@@ -166,6 +166,31 @@ static void plan_vma_merge(struct am_plan *plan, const struct merge_args *a)
 		am_plan_add(plan, next);
 }
 
+/*
+ * The arguments with which mprotect() of all of @vma to its own
+ * protection would call vma_merge().
+ */
+static struct merge_args vma_own_args(struct vm_area_struct *prev,
+				      struct vm_area_struct *vma)
+{
+	return (struct merge_args) {
+		.mm = vma->vm_mm, .prev = prev, .addr = vma->vm_start,
+		.end = vma->vm_end, .vm_flags = vma->vm_flags,
+		.anon_vma = vma->anon_vma, .file = vma->vm_file,
+		.pgoff = vma->vm_pgoff, .policy = vma_policy(vma),
+		.uffd_ctx = vma->vm_userfaultfd_ctx,
+		.anon_name = am_vma_anon_name(vma),
+	};
+}
+
+static struct vm_area_struct *call_vma_merge(const struct merge_args *a)
+{
+	return static_call(am_orig_vma_merge)(a->mm, a->prev, a->addr, a->end,
+					      a->vm_flags, a->anon_vma, a->file,
+					      a->pgoff, a->policy, a->uffd_ctx,
+					      a->anon_name);
+}
+
 static struct vm_area_struct *merge_with_plan(struct merge_args *a)
 {
 	struct vm_area_struct *ret;
@@ -179,10 +204,7 @@ static struct vm_area_struct *merge_with_plan(struct merge_args *a)
 	}
 	if (moved)
 		a->anon_vma = am_plan_translate(&plan, a->anon_vma);
-	ret = static_call(am_orig_vma_merge)(a->mm, a->prev, a->addr, a->end,
-					     a->vm_flags, a->anon_vma, a->file,
-					     a->pgoff, a->policy, a->uffd_ctx,
-					     a->anon_name);
+	ret = call_vma_merge(a);
 	if (moved)
 		am_plan_account(&plan, ret);
 	return ret;
@@ -211,6 +233,16 @@ am_vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
 	return ret;
 }
 
+/* am_line.merge_vma: the stock merge of an already compatible @vma. */
+static struct vm_area_struct *line_merge_vma(struct mm_struct *mm,
+					     struct vm_area_struct *prev,
+					     struct vm_area_struct *vma)
+{
+	struct merge_args a = vma_own_args(prev, vma);
+
+	return call_vma_merge(&a);
+}
+
 /*
  * After mmap_region() placed an anonymous mapping, offer it to vma_merge()
  * with its own attributes, as mprotect() of the whole VMA to its current
@@ -220,31 +252,20 @@ am_vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
 static void merge_new_mapping(struct mm_struct *mm, unsigned long addr)
 {
 	VMA_ITERATOR(vmi, mm, addr);
-	struct vm_area_struct *vma = find_vma(mm, addr), *ret;
+	struct vm_area_struct *vma = find_vma(mm, addr);
 	struct merge_args a;
 	struct am_plan plan;
 
 	if (!vma || vma->vm_start > addr || !vma_is_anonymous(vma))
 		return;
-	a = (struct merge_args) {
-		.mm = mm, .prev = vma_prev(&vmi), .addr = vma->vm_start,
-		.end = vma->vm_end, .vm_flags = vma->vm_flags,
-		.anon_vma = vma->anon_vma, .file = NULL,
-		.pgoff = vma->vm_pgoff, .policy = vma_policy(vma),
-		.uffd_ctx = vma->vm_userfaultfd_ctx,
-		.anon_name = am_vma_anon_name(vma),
-	};
+	a = vma_own_args(vma_prev(&vmi), vma);
 	am_plan_init(&plan);
 	plan_vma_merge(&plan, &a);
 	plan.kind = ANONMERGE_MERGE_NEW_RANGE;
 	if (!am_plan_run(&plan))
 		return;
 	a.anon_vma = am_plan_translate(&plan, a.anon_vma);
-	ret = static_call(am_orig_vma_merge)(mm, a.prev, a.addr, a.end,
-					     a.vm_flags, a.anon_vma, NULL,
-					     a.pgoff, a.policy, a.uffd_ctx,
-					     a.anon_name);
-	am_plan_account(&plan, ret);
+	am_plan_account(&plan, call_vma_merge(&a));
 }
 
 /* Same prototype as mmap_region() in 6.1 <linux/mm.h>. */
@@ -275,11 +296,13 @@ static void line_bind_calls(void)
 	static_call_update(am_swap_cache_get_folio,
 			   (swap_cache_get_folio_t *)
 			   am_sym_addr(AM_SYM_SWAP_CACHE_GET_FOLIO));
+	am_mremap_bind();
 }
 
 static struct am_hook line_hooks[] = {
 	{ .sym = AM_SYM_MERGE_EXISTING, .wrapper = am_vma_merge },
 	{ .sym = AM_SYM_MMAP_REGION, .wrapper = am_mmap_region },
+	{ .sym = AM_SYM_SYS_MREMAP, .wrapper = am_sys_mremap },
 };
 
 static const struct am_line line_6_1 = {
@@ -290,8 +313,10 @@ static const struct am_line line_6_1 = {
 	.nr_hooks = ARRAY_SIZE(line_hooks),
 	.features = ANONMERGE_FEAT_STATS | ANONMERGE_FEAT_DRY_RUN |
 		    ANONMERGE_FEAT_MERGE_EXISTING | ANONMERGE_FEAT_MERGE_NEW |
+		    ANONMERGE_FEAT_MERGE_MREMAP |
 		    ANONMERGE_FEAT_VERIFY,
 	.bind_calls = line_bind_calls,
+	.merge_vma = line_merge_vma,
 };
 
 const struct am_line *const am_this_line = &line_6_1;

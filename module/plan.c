@@ -93,7 +93,8 @@ bool am_plan_run(struct am_plan *plan)
 	for (i = 0; i < plan->nr && ret == AM_OK; i++) {
 		if (plan->vmas[i]->anon_vma == donor->anon_vma)
 			continue;
-		ret = am_rehome(plan->vmas[i], donor, dry_run);
+		ret = am_rehome(plan->vmas[i], donor, plan->vmas[i]->vm_pgoff,
+				dry_run);
 		moved |= ret == AM_OK && !dry_run;
 	}
 	plan->target = donor->anon_vma;

@@ -9,14 +9,21 @@
  *   1. all its folios are trylocked and referenced (collect.c);
  *   2. S, then T's root, are write-locked (folio lock -> anon_vma rwsem,
  *      the order of mm/rmap.c);
- *   3. the VMA is linked into every anon_vma of the donor's chain, as
- *      anon_vma_clone() would do;
- *   4. every folio's mapping becomes T: it is findable before (the VMA is
- *      in S's tree) and after (the VMA is in T's tree);
- *   5. the VMA leaves S's tree; the accounting follows unlink_anon_vmas()
- *      (mm/rmap.c, 6.1.192 l.399-449): num_active_vmas moves from S to T,
- *      and when S's tree empties S's parent loses a child and S its
- *      reference, after the locks are dropped.
+ *   3. the VMA leaves S's tree, its vm_pgoff is rebased if asked (a moved
+ *      VMA made linear with its new neighbour), every folio's mapping
+ *      becomes T and its index moves by the same delta, and the VMA is
+ *      linked into every anon_vma of the donor's chain, as anon_vma_clone()
+ *      would do, keyed by the new pgoff;
+ *   4. the accounting follows unlink_anon_vmas() (mm/rmap.c, 6.1.192
+ *      l.399-449): num_active_vmas moves from S to T, and when S's tree
+ *      empties S's parent loses a child and S its reference, after the
+ *      locks are dropped.
+ *
+ * Nobody can observe step 3 half done: rmap walkers that hold a folio lock
+ * (unmap, migration, split) are excluded by ours, and every walker takes
+ * the S or T root lock for read, which we hold for write.  The interval
+ * trees are keyed by vm_pgoff, so the VMA is out of them while it changes.
+ * When T is S (a VMA moved next to its own origin) only the pgoff moves.
  *
  * The result is an ordinary kernel state: the VMA simply uses T, as if it
  * had been split off the donor.  The stock merge then finds the two
@@ -102,18 +109,51 @@ static int alloc_avcs(struct vm_area_struct *donor, struct list_head *avcs)
 	return 0;
 }
 
-/* Steps 3-5 above; returns the avc that linked the VMA to S. */
+/* Move every collected folio: new anon_vma, index shifted by @delta. */
+static void move_folios(struct am_folio_set *set, struct anon_vma *dst,
+			pgoff_t delta)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr; i++) {
+		struct folio *folio = set->folios[i];
+
+		folio->index += delta;
+		am_folio_set_anon_vma(folio, dst);
+	}
+}
+
+/* Only the pgoff moves (T is S): out of the tree, rebase, back in. */
+static void rebase_in_place(struct vm_area_struct *vma,
+			    struct am_folio_set *set, pgoff_t new_pgoff)
+{
+	struct anon_vma_chain *avc =
+		list_first_entry(&vma->anon_vma_chain, struct anon_vma_chain,
+				 same_vma);
+
+	static_call(am_avtree_remove)(avc, &avc->anon_vma->rb_root);
+	move_folios(set, avc->anon_vma, new_pgoff - vma->vm_pgoff);
+	WRITE_ONCE(vma->vm_pgoff, new_pgoff);
+	static_call(am_avtree_insert)(avc, &avc->anon_vma->rb_root);
+}
+
+/* Steps 3-4 above; returns the avc that linked the VMA to S. */
 static struct anon_vma_chain *relink(struct vm_area_struct *vma,
 				     struct vm_area_struct *donor,
 				     struct am_folio_set *set,
-				     struct list_head *avcs, bool *put_src)
+				     struct list_head *avcs,
+				     pgoff_t new_pgoff, bool *put_src)
 {
 	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
 	struct anon_vma_chain *src_avc, *pavc, *avc;
-	unsigned int i;
 
 	src_avc = list_first_entry(&vma->anon_vma_chain, struct anon_vma_chain,
 				   same_vma);
+	static_call(am_avtree_remove)(src_avc, &src->rb_root);
+	list_del(&src_avc->same_vma);
+
+	move_folios(set, dst, new_pgoff - vma->vm_pgoff);
+	WRITE_ONCE(vma->vm_pgoff, new_pgoff);
 
 	/* Same order as anon_vma_clone(): newest first, root last. */
 	list_for_each_entry_reverse(pavc, &donor->anon_vma_chain, same_vma) {
@@ -125,11 +165,6 @@ static struct anon_vma_chain *relink(struct vm_area_struct *vma,
 		static_call(am_avtree_insert)(avc, &pavc->anon_vma->rb_root);
 	}
 
-	for (i = 0; i < set->nr; i++)
-		am_folio_set_anon_vma(set->folios[i], dst);
-
-	static_call(am_avtree_remove)(src_avc, &src->rb_root);
-	list_del(&src_avc->same_vma);
 	WRITE_ONCE(vma->anon_vma, dst);
 	dst->num_active_vmas++;
 	src->num_active_vmas--;
@@ -142,14 +177,16 @@ static struct anon_vma_chain *relink(struct vm_area_struct *vma,
 /**
  * am_rehome - move @vma's pages onto @donor's anon_vma
  * @vma: anonymous VMA with an exclusive anon_vma
- * @donor: neighbour whose anon_vma (and chain) @vma takes
+ * @donor: neighbour whose anon_vma (and chain) @vma takes; may share
+ *	@vma's anon_vma when only the pgoff is to move
+ * @new_pgoff: vm_pgoff of @vma afterwards (page indexes follow)
  * @dry_run: check everything, change nothing
  *
  * Caller holds mmap_lock for write.  Returns AM_OK or the refusal reason;
  * on refusal nothing has changed.
  */
 int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
-	      bool dry_run)
+	      pgoff_t new_pgoff, bool dry_run)
 {
 	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
 	struct am_folio_set set = {
@@ -166,9 +203,10 @@ int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
 	if (!vma_is_anonymous(vma) || !vma_is_anonymous(donor) ||
 	    (vma->vm_flags & (VM_SHARED | VM_HUGETLB | VM_PFNMAP | VM_IO |
 			      VM_MIXEDMAP)) ||
-	    !src || !dst || src == dst)
+	    !src || !dst || (src == dst && new_pgoff == vma->vm_pgoff))
 		return ANONMERGE_REFUSE_UNSUPPORTED;
-	if (!am_anon_vma_exclusive(vma) || dst->root == src)
+	/* T under S would make S a parent: impossible if S is exclusive. */
+	if (!am_anon_vma_exclusive(vma) || (dst != src && dst->root == src))
 		return ANONMERGE_REFUSE_SHARED;
 
 	set.max = max(1UL, min_t(unsigned long, vma_pages(vma),
@@ -176,7 +214,7 @@ int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
 	set.folios = kvmalloc_array(set.max, sizeof(*set.folios), GFP_KERNEL);
 	if (!set.folios)
 		return ANONMERGE_REFUSE_NOMEM;
-	if (!dry_run && alloc_avcs(donor, &avcs)) {
+	if (!dry_run && src != dst && alloc_avcs(donor, &avcs)) {
 		ret = ANONMERGE_REFUSE_NOMEM;
 		goto out;
 	}
@@ -188,15 +226,19 @@ int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
 		goto out;
 
 	down_write(&src->rwsem);
-	down_write_nested(&dst->root->rwsem, SINGLE_DEPTH_NESTING);
+	if (dst->root != src)
+		down_write_nested(&dst->root->rwsem, SINGLE_DEPTH_NESTING);
 	if (!am_anon_vma_exclusive(vma) || !tree_all_in_mm(src, set.mm))
 		ret = ANONMERGE_REFUSE_SHARED;
+	else if (!dry_run && src == dst)
+		rebase_in_place(vma, &set, new_pgoff);
 	else if (!dry_run)
-		src_avc = relink(vma, donor, &set, &avcs, &put_src);
-	up_write(&dst->root->rwsem);
+		src_avc = relink(vma, donor, &set, &avcs, new_pgoff, &put_src);
+	if (dst->root != src)
+		up_write(&dst->root->rwsem);
 	up_write(&src->rwsem);
 
-	if (src_avc)
+	if (ret == AM_OK && !dry_run)
 		am_stat_pages_rehomed(set.nr_pages);
 	am_folios_release(&set);
 	if (put_src)

@@ -35,6 +35,6 @@ void am_folios_release(struct am_folio_set *set);
 
 bool am_anon_vma_exclusive(struct vm_area_struct *vma);
 int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
-	      bool dry_run);
+	      pgoff_t new_pgoff, bool dry_run);
 
 #endif /* ANONMERGE_REHOME_H */

@@ -76,13 +76,18 @@ skip() {
 	exit 77
 }
 
-# scenario ARGS...: one am_scenario run that must pass.
-scenario() {
-	echo "--- am_scenario $*"
-	am_scenario "$@" >/tmp/scenario.out 2>&1
+# checked PROG ARGS...: one run of a check program that must pass; only
+# its failed checks and comments are shown.
+checked() {
+	echo "--- $*"
+	"$@" >/tmp/checked.out 2>&1
 	rc=$?
-	grep -v '^ok ' /tmp/scenario.out
-	[ $rc = 0 ] || fail "am_scenario $* exited $rc"
+	grep -v '^ok ' /tmp/checked.out
+	[ $rc = 0 ] || fail "$* exited $rc"
+}
+
+scenario() {
+	checked am_scenario "$@"
 }
 
 # counter_grows NAME CMD...: the stats counter NAME grows while CMD runs.

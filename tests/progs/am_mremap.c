@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * am_mremap: mremap() scenarios on real memory, with every check.
+ *
+ *   am_mremap [-m off|dry-run|on] [-H] CASE
+ *
+ * A faulted region X, created elsewhere (its own anon_vma, pgoff of its
+ * old address), is moved with MREMAP_FIXED next to faulted neighbours laid
+ * out inside a PROT_NONE reservation.  The VMA count of the span must be
+ * the module's (mode on) or stock's (off, dry-run), and the bytes, the
+ * verifier, migration to the other node and pageout are checked after.
+ *
+ * CASE: append prepend hole swap fork race realloc grow
+ * -H: 2 MiB regions (PMD-mapped THPs, moved by the PMD fast path).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "memcheck.h"
+
+#ifndef MREMAP_FIXED
+#define MREMAP_FIXED 2
+#endif
+
+static size_t region;
+static char *span;
+static int nregions;
+static unsigned int mode = ANONMERGE_MODE_OFF;
+
+#define R(i) (span + (size_t)(i) * region)
+
+static void must(int ok, const char *what)
+{
+	if (!ok) {
+		perror(what);
+		exit(2);
+	}
+}
+
+/* Pattern by position in the span: a moved page must land right. */
+static void fill_at(char *p, size_t len, char *dest)
+{
+	unsigned char *c = (unsigned char *)p;
+	size_t off = dest - span, i;
+
+	for (i = 0; i < len; i++)
+		c[i] = pattern(0, off + i);
+}
+
+/* Does @p hold the bytes meant for @dest? */
+static int bytes_for(char *p, size_t len, char *dest)
+{
+	unsigned char *c = (unsigned char *)p;
+	size_t off = dest - span, i;
+
+	for (i = 0; i < len; i++)
+		if (c[i] != pattern(0, off + i))
+			return 0;
+	return 1;
+}
+
+/* Reserve @n regions between guards; map and fault those in @mask. */
+static void layout(int n, unsigned int mask)
+{
+	size_t total = (n + 2) * region + region;
+	char *base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			  MAP_NORESERVE, -1, 0);
+	int i;
+
+	must(base != MAP_FAILED, "mmap reserve");
+	nregions = n;
+	span = (char *)(((uintptr_t)base + 2 * region - 1) & ~(region - 1));
+	must(set_mode(ANONMERGE_MODE_OFF) == 0, "SET_MODE off");
+	for (i = 0; i < n; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		must(mmap(R(i), region, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			  MAP_ANONYMOUS | MAP_FIXED, -1, 0) == R(i), "mmap");
+		fill_at(R(i), region, R(i));
+	}
+}
+
+/* A faulted region elsewhere holding the bytes meant for @dest. */
+static char *make_source(char *dest)
+{
+	char *x = mmap(NULL, 2 * region, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	must(x != MAP_FAILED, "mmap source");
+	/* Aligned, so a THP source is PMD-mapped and moved as one. */
+	x = (char *)(((uintptr_t)x + region - 1) & ~(region - 1));
+	fill_at(x, region, dest);
+	return x;
+}
+
+static void move_to(char *x, char *dest)
+{
+	must(mremap(x, region, region, MREMAP_MAYMOVE | MREMAP_FIXED, dest) ==
+	     dest, "mremap");
+}
+
+static int span_vmas(void)
+{
+	return count_vmas(span, R(nregions));
+}
+
+static void expect_vmas(const char *when, int merged, int stock)
+{
+	int want = mode == ANONMERGE_MODE_ON ? merged : stock;
+
+	CHECK(span_vmas() == want, "%s: %d VMAs (module %d, stock %d), got %d",
+	      when, want, merged, stock, span_vmas());
+}
+
+static void health(const char *when)
+{
+	rmap_health(span, nregions * region, 0, when);
+}
+
+static void case_simple(const char *name)
+{
+	char *x;
+
+	if (!strcmp(name, "append")) {		/* P X */
+		layout(2, 0x1);
+		x = make_source(R(1));
+		must(set_mode(mode) == 0, "SET_MODE");
+		move_to(x, R(1));
+		expect_vmas("append", 1, 2);
+	} else if (!strcmp(name, "prepend")) {	/* X N */
+		layout(2, 0x2);
+		x = make_source(R(0));
+		must(set_mode(mode) == 0, "SET_MODE");
+		move_to(x, R(0));
+		expect_vmas("prepend", 1, 2);
+	} else if (!strcmp(name, "hole")) {	/* P X N */
+		layout(3, 0x5);
+		x = make_source(R(1));
+		must(set_mode(mode) == 0, "SET_MODE");
+		move_to(x, R(1));
+		expect_vmas("hole", 1, 3);
+	} else if (!strcmp(name, "swap")) {	/* P X, X partly swapped */
+		layout(2, 0x1);
+		x = make_source(R(1));
+		must(madvise(x, region / 2, MADV_PAGEOUT) == 0, "PAGEOUT");
+		must(madvise(x, region / 4, MADV_WILLNEED) == 0, "WILLNEED");
+		CHECK(smaps_kb(x, region, "Swap") > 0, "swap: %ld kB of X in swap",
+		      smaps_kb(x, region, "Swap"));
+		must(set_mode(mode) == 0, "SET_MODE");
+		move_to(x, R(1));
+		verify_range(span, 2 * region, "swap after move");
+		expect_vmas("swap", 1, 2);
+	} else if (!strcmp(name, "grow")) {	/* B grows in place up to N */
+		layout(3, 0x5);
+		must(munmap(R(1), region) == 0, "munmap gap");
+		must(set_mode(mode) == 0, "SET_MODE");
+		must(mremap(R(0), region, 2 * region, 0) == R(0), "mremap grow");
+		fill_at(R(1), region, R(1));
+		expect_vmas("grow", 1, 2);
+	} else {
+		exit(2);
+	}
+	health(name);
+}
+
+/* Forked memory moved next to a neighbour stays split, both sides. */
+static void case_fork(void)
+{
+	int status;
+	pid_t pid;
+	char *x;
+	int go[2];
+	char c;
+
+	layout(2, 0x1);
+	x = make_source(R(1));
+	must(pipe(go) == 0, "pipe");
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (read(go[0], &c, 1) != 1)
+			exit(2);
+		CHECK(bytes_for(x, region, R(1)), "child: its X intact");
+		exit(check_exit());
+	}
+	must(set_mode(mode) == 0, "SET_MODE");
+	move_to(x, R(1));
+	CHECK(span_vmas() == 2, "parent with a child: 2 VMAs (got %d)",
+	      span_vmas());
+	verify_range(span, 2 * region, "fork parent");
+	must(write(go[1], "x", 1) == 1, "write");
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child passed");
+	health("fork");
+}
+
+/* Realloc-style growth: blocks grown by moving them to the arena's end. */
+static void case_realloc(void)
+{
+	int i, rounds = 8;
+	char *x, *end;
+
+	layout(2 * rounds + 1, 0x1);
+	must(set_mode(mode) == 0, "SET_MODE");
+	end = R(1);
+	for (i = 0; i < rounds; i++) {
+		x = make_source(end);
+		/* Grow to twice its size; the move is where it has room. */
+		must(mremap(x, region, 2 * region, MREMAP_MAYMOVE |
+			    MREMAP_FIXED, end) == end, "mremap grow+move");
+		fill_at(end + region, region, end + region);
+		end += 2 * region;
+	}
+	expect_vmas("realloc", 1, rounds + 1);
+	health("realloc");
+}
+
+static volatile int race_stop;
+
+static void *migrator(void *arg)
+{
+	unsigned long n = nregions * region / page_size, i, round = 0;
+	void **pages = calloc(n, sizeof(*pages));
+	int *nodes = calloc(n, sizeof(*nodes));
+	int *status = calloc(n, sizeof(*status));
+
+	(void)arg;
+	for (i = 0; i < n; i++)
+		pages[i] = span + i * page_size;
+	while (!race_stop) {
+		for (i = 0; i < n; i++)
+			nodes[i] = round & 1;
+		syscall(SYS_move_pages, 0, n, pages, nodes, status,
+			MPOL_MF_MOVE);
+		round++;
+	}
+	free(pages);
+	free(nodes);
+	free(status);
+	return (void *)round;
+}
+
+/* Moves next to a region another thread keeps migrating. */
+static void case_race(void)
+{
+	struct timespec t0, now;
+	pthread_t thread;
+	void *rounds;
+	int moves = 0;
+	char *x;
+
+	layout(2, 0x1);
+	must(set_mode(mode) == 0, "SET_MODE");
+	pthread_create(&thread, NULL, migrator, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		x = make_source(R(1));
+		move_to(x, R(1));
+		moves++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 10);
+	race_stop = 1;
+	pthread_join(thread, &rounds);
+	printf("# race: %d moves against %ld migration rounds\n", moves,
+	       (long)(uintptr_t)rounds);
+	CHECK(same_bytes(span, 2 * region, 0), "race: bytes intact");
+	verify_range(span, 2 * region, "race");
+	x = make_source(R(1));
+	move_to(x, R(1));
+	expect_vmas("race: last move without the migrator", 1, 2);
+	health("race");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+	int thp = 0, opt;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	while ((opt = getopt(argc, argv, "m:H")) != -1) {
+		if (opt == 'm')
+			mode = !strcmp(optarg, "on") ? ANONMERGE_MODE_ON :
+			       !strcmp(optarg, "dry-run") ?
+			       ANONMERGE_MODE_DRY_RUN : ANONMERGE_MODE_OFF;
+		else if (opt == 'H')
+			thp = 1;
+		else
+			return 2;
+	}
+	if (optind != argc - 1)
+		return 2;
+	name = argv[optind];
+	region = thp ? 2UL << 20 : 16UL * page_size;
+	must(dev_fd() >= 0, "open " ANONMERGE_DEVICE);
+
+	if (!strcmp(name, "fork"))
+		case_fork();
+	else if (!strcmp(name, "realloc"))
+		case_realloc();
+	else if (!strcmp(name, "race"))
+		case_race();
+	else
+		case_simple(name);
+	if (thp)
+		printf("# AnonHugePages in span: %ld kB\n",
+		       smaps_kb(span, nregions * region, "AnonHugePages"));
+	set_mode(ANONMERGE_MODE_OFF);
+	return check_exit();
+}
