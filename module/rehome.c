@@ -199,7 +199,8 @@ int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
 	LIST_HEAD(avcs);
 	int ret;
 
-	mmap_assert_write_locked(vma->vm_mm);
+	/* mmap_assert_write_locked() would need the unexported dump_mm(). */
+	lockdep_assert_held_write(&vma->vm_mm->mmap_lock);
 	if (!vma_is_anonymous(vma) || !vma_is_anonymous(donor) ||
 	    (vma->vm_flags & (VM_SHARED | VM_HUGETLB | VM_PFNMAP | VM_IO |
 			      VM_MIXEDMAP)) ||
