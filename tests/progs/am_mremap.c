@@ -28,6 +28,7 @@ static size_t region;
 static char *span;
 static int nregions;
 static unsigned int mode = ANONMERGE_MODE_OFF;
+static int thp;
 
 #define R(i) (span + (size_t)(i) * region)
 
@@ -112,6 +113,11 @@ static void expect_vmas(const char *when, int merged, int stock)
 
 	CHECK(span_vmas() == want, "%s: %d VMAs (module %d, stock %d), got %d",
 	      when, want, merged, stock, span_vmas());
+	/* With -H the scenario is only worth its name with PMD mappings. */
+	if (thp)
+		CHECK(smaps_kb(span, nregions * region, "AnonHugePages") > 0,
+		      "%s: %ld kB PMD-mapped THP", when,
+		      smaps_kb(span, nregions * region, "AnonHugePages"));
 }
 
 static void health(const char *when)
@@ -276,7 +282,7 @@ static void case_race(void)
 int main(int argc, char **argv)
 {
 	const char *name;
-	int thp = 0, opt;
+	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
 	while ((opt = getopt(argc, argv, "m:H")) != -1) {
@@ -303,9 +309,6 @@ int main(int argc, char **argv)
 		case_race();
 	else
 		case_simple(name);
-	if (thp)
-		printf("# AnonHugePages in span: %ld kB\n",
-		       smaps_kb(span, nregions * region, "AnonHugePages"));
 	set_mode(ANONMERGE_MODE_OFF);
 	return check_exit();
 }

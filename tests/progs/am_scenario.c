@@ -37,6 +37,7 @@ static char *span;		/* first region */
 static int nregions;
 static const char *trigger = "dump";
 static unsigned int mode = ANONMERGE_MODE_OFF;
+static int thp;
 
 #define R(i) (span + (size_t)(i) * region)
 
@@ -158,6 +159,11 @@ static void expect_vmas(const char *when, int merged, int stock)
 
 	CHECK(span_vmas() == want, "%s: %d VMAs (module %d, stock %d), got %d",
 	      when, want, merged, stock, span_vmas());
+	/* With -H the scenario is only worth its name with PMD mappings. */
+	if (thp)
+		CHECK(smaps_kb(span, nregions * region, "AnonHugePages") > 0,
+		      "%s: %ld kB PMD-mapped THP", when,
+		      smaps_kb(span, nregions * region, "AnonHugePages"));
 }
 
 static void health(const char *when)
@@ -204,7 +210,7 @@ static void case_simple(const char *name)
  * A large folio shared by two VMAs of one anon_vma (split inside a THP
  * while stock) must not be re-homed with only one of them.
  */
-static void case_straddle(int thp)
+static void case_straddle(void)
 {
 	unsigned int want = mode;
 
@@ -448,7 +454,7 @@ static void case_race(void)
 int main(int argc, char **argv)
 {
 	const char *name;
-	int thp = 0, opt;
+	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
 	while ((opt = getopt(argc, argv, "m:t:H")) != -1) {
@@ -471,7 +477,7 @@ int main(int argc, char **argv)
 		must(-1, "open " ANONMERGE_DEVICE);
 
 	if (!strcmp(name, "straddle"))
-		case_straddle(thp);
+		case_straddle();
 	else if (!strcmp(name, "fork"))
 		case_fork_parent();
 	else if (!strcmp(name, "forkchild"))
@@ -486,9 +492,6 @@ int main(int argc, char **argv)
 		case_race();
 	else
 		case_simple(name);
-	if (thp)
-		printf("# AnonHugePages in span: %ld kB\n",
-		       smaps_kb(span, nregions * region, "AnonHugePages"));
 	set_mode(ANONMERGE_MODE_OFF);
 	return check_exit();
 }
