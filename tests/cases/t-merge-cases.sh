@@ -1,6 +1,7 @@
 # Every vma_merge case reachable by a flag change, with each trigger, stock
 # (mode off) and with the module (mode on): VMA counts, bytes, verifier,
-# migration and pageout (am_scenario), plus the hole filled by mmap.
+# migration and pageout (am_scenario), plus userfaultfd (un)register and
+# the hole filled by mmap.
 . ./lib.sh
 has_feature 2 || skip "no existing-range merging on this kernel line yet"
 for trig in dump dontfork mlock mbind prot; do
@@ -9,6 +10,8 @@ for trig in dump dontfork mlock mbind prot; do
 		scenario -m on -t "$trig" "$c"
 	done
 done
+scenario -m off uffd
+scenario -m on uffd
 counter_grows new_range scenario -m on hole
 scenario -m off hole
 counter_grows existing scenario -m on middle

@@ -18,14 +18,16 @@
  * prot (mprotect RWX -> RW after the regions were faulted while DONTDUMP).
  * -H: 2 MiB regions, PMD-mapped THPs.
  *
- * CASE: prev next middle head tail hole straddle fork forkchild fork2 ksm
- *       swap race
+ * CASE: prev next middle head tail hole straddle uffd fork forkchild fork2
+ *       ksm swap race
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include <linux/userfaultfd.h>
 
 #include "memcheck.h"
 
@@ -225,6 +227,34 @@ static void case_straddle(void)
 	/* With THP the head's folio reaches into the tail: refused. */
 	expect_vmas("straddle", thp ? 3 : 2, 3);
 	health("straddle");
+}
+
+/*
+ * userfaultfd (un)register as the trigger: registering both regions gives
+ * them equal flags and context, so the kernel tries to merge them.
+ */
+static void case_uffd(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_range range;
+	int fd;
+
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	must(fd < 0 || ioctl(fd, UFFDIO_API, &api), "userfaultfd");
+	reg.range.start = (uintptr_t)span;
+	reg.range.len = 2 * region;
+	must(ioctl(fd, UFFDIO_REGISTER, &reg), "UFFDIO_REGISTER");
+	expect_vmas("uffd register", 1, 2);
+	range = reg.range;
+	must(ioctl(fd, UFFDIO_UNREGISTER, &range), "UFFDIO_UNREGISTER");
+	expect_vmas("uffd unregister", 1, 2);
+	close(fd);
+	health("uffd");
 }
 
 /* Fork sharing: parent, child and grandchild sides all stay split. */
@@ -484,6 +514,8 @@ int main(int argc, char **argv)
 		case_fork(1);
 	else if (!strcmp(name, "fork2"))
 		case_fork(2);
+	else if (!strcmp(name, "uffd"))
+		case_uffd();
 	else if (!strcmp(name, "ksm"))
 		case_ksm();
 	else if (!strcmp(name, "swap"))
