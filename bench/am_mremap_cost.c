@@ -15,25 +15,12 @@
 #include <time.h>
 
 #include "../tests/progs/memcheck.h"
+#include "bench.h"
 
 #ifndef MREMAP_FIXED
 #define MREMAP_FIXED 2
 #endif
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* No MAP_NORESERVE: VM_NORESERVE would differ from the neighbour's. */
 static char *map_aligned(size_t len, size_t align, int prot)
@@ -74,12 +61,6 @@ static double time_move(size_t len, int thp, int with_neighbour,
 	*vmas = count_vmas(area, area + 2 * len);
 	munmap(area, 3 * len);
 	return t1 - t0;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return v[n / 2];
 }
 
 int main(int argc, char **argv)

@@ -15,21 +15,8 @@
 #include <time.h>
 
 #include "../tests/progs/memcheck.h"
+#include "bench.h"
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* One fresh P|A setup; returns A, A's anon_vma distinct from P's. */
 static char *setup(size_t n, char **base)
@@ -81,7 +68,7 @@ static double time_mprotect(size_t n)
 int main(int argc, char **argv)
 {
 	int rounds = 7, opt, i, vmas_on = 0, vmas_off = 0;
-	double on[64], off[64], mp[64];
+	double on[64], off[64], mp[64], m_on, m_off;
 
 	page_size = sysconf(_SC_PAGESIZE);
 	while ((opt = getopt(argc, argv, "r:")) != -1) {
@@ -101,13 +88,11 @@ int main(int argc, char **argv)
 			off[i] = time_dodump(n, ANONMERGE_MODE_OFF, &vmas_off);
 			mp[i] = time_mprotect(n);
 		}
-		qsort(on, rounds, sizeof(double), cmp);
-		qsort(off, rounds, sizeof(double), cmp);
-		qsort(mp, rounds, sizeof(double), cmp);
+		m_on = median(on, rounds);
+		m_off = median(off, rounds);
 		printf("%8zu %12.1f %12.1f %12.1f %14.1f %9d/%d\n", n,
-		       on[rounds / 2] / n, off[rounds / 2] / n,
-		       (on[rounds / 2] - off[rounds / 2]) / n,
-		       mp[rounds / 2] / n, vmas_on, vmas_off);
+		       m_on / n, m_off / n, (m_on - m_off) / n,
+		       median(mp, rounds) / n, vmas_on, vmas_off);
 	}
 	return 0;
 }

@@ -46,7 +46,6 @@ enum am_sym {
 	AM_SYM_AVTREE_REMOVE,		/* anon_vma_interval_tree_remove */
 	AM_SYM_PUT_ANON_VMA,		/* __put_anon_vma */
 	AM_SYM_SWAP_CACHE_GET_FOLIO,
-	AM_SYM_MIGRATION_ENTRY_WAIT,
 	AM_SYM_PTE_OFFSET_MAP_LOCK,	/* 6.12 __pte_offset_map_lock, 7.2 pte_offset_map_lock */
 	AM_SYM_NR
 };

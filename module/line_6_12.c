@@ -18,20 +18,12 @@
 
 #include "anonmerge.h"
 
+/* Beyond the symbols every line needs (symbols.c). */
 static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
-	[AM_SYM_KALLSYMS_LOOKUP_NAME] = { "kallsyms_lookup_name" },
 	[AM_SYM_MERGE_EXISTING] = { "vma_modify_flags" },
 	[AM_SYM_MERGE_EXISTING_NAME] = { "vma_modify_flags_name" },
 	[AM_SYM_MERGE_EXISTING_POLICY] = { "vma_modify_policy" },
 	[AM_SYM_MERGE_EXISTING_UFFD] = { "vma_modify_flags_uffd" },
-	[AM_SYM_MMAP_REGION] = { "mmap_region" },
-	[AM_SYM_SYS_MREMAP] = { "__x64_sys_mremap" },
-	[AM_SYM_ANON_VMA_CHAIN_CACHEP] = { "anon_vma_chain_cachep" },
-	[AM_SYM_AVTREE_INSERT] = { "anon_vma_interval_tree_insert" },
-	[AM_SYM_AVTREE_REMOVE] = { "anon_vma_interval_tree_remove" },
-	[AM_SYM_PUT_ANON_VMA] = { "__put_anon_vma" },
-	[AM_SYM_SWAP_CACHE_GET_FOLIO] = { "swap_cache_get_folio" },
-	[AM_SYM_MIGRATION_ENTRY_WAIT] = { "migration_entry_wait" },
 	[AM_SYM_PTE_OFFSET_MAP_LOCK] = { "__pte_offset_map_lock" },
 };
 

@@ -30,6 +30,18 @@ MODULE_PARM_DESC(test_hide_symbol,
 
 static unsigned long am_sym_addrs[AM_SYM_NR];
 
+/* The same name on every supported line; line tables add the rest. */
+static const struct am_sym_desc common_symbols[AM_SYM_NR] = {
+	[AM_SYM_KALLSYMS_LOOKUP_NAME] = { "kallsyms_lookup_name" },
+	[AM_SYM_MMAP_REGION] = { "mmap_region" },
+	[AM_SYM_SYS_MREMAP] = { "__x64_sys_mremap" },
+	[AM_SYM_ANON_VMA_CHAIN_CACHEP] = { "anon_vma_chain_cachep" },
+	[AM_SYM_AVTREE_INSERT] = { "anon_vma_interval_tree_insert" },
+	[AM_SYM_AVTREE_REMOVE] = { "anon_vma_interval_tree_remove" },
+	[AM_SYM_PUT_ANON_VMA] = { "__put_anon_vma" },
+	[AM_SYM_SWAP_CACHE_GET_FOLIO] = { "swap_cache_get_folio" },
+};
+
 typedef unsigned long am_kln_t(const char *name);
 
 static unsigned long am_kln_stub(const char *name)
@@ -67,7 +79,8 @@ int am_symbols_resolve(const struct am_sym_desc *table)
 	/* kallsyms_lookup_name first: every other lookup uses it. */
 	BUILD_BUG_ON(AM_SYM_KALLSYMS_LOOKUP_NAME != 0);
 	for (i = 0; i < AM_SYM_NR; i++) {
-		const struct am_sym_desc *desc = &table[i];
+		const struct am_sym_desc *desc =
+			table[i].name ? &table[i] : &common_symbols[i];
 		unsigned long addr;
 
 		if (!desc->name)

@@ -18,19 +18,12 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "memcheck.h"
+#include "span.h"
 
 #ifndef MREMAP_FIXED
 #define MREMAP_FIXED 2
 #endif
 
-static size_t region;
-static char *span;
-static int nregions;
-static unsigned int mode = ANONMERGE_MODE_OFF;
-static int thp;
-
-#define R(i) (span + (size_t)(i) * region)
 
 static void must(int ok, const char *what)
 {
@@ -100,29 +93,6 @@ static void move_to(char *x, char *dest)
 {
 	must(mremap(x, region, region, MREMAP_MAYMOVE | MREMAP_FIXED, dest) ==
 	     dest, "mremap");
-}
-
-static int span_vmas(void)
-{
-	return count_vmas(span, R(nregions));
-}
-
-static void expect_vmas(const char *when, int merged, int stock)
-{
-	int want = mode == ANONMERGE_MODE_ON ? merged : stock;
-
-	CHECK(span_vmas() == want, "%s: %d VMAs (module %d, stock %d), got %d",
-	      when, want, merged, stock, span_vmas());
-	/* With -H the scenario is only worth its name with PMD mappings. */
-	if (thp)
-		CHECK(smaps_kb(span, nregions * region, "AnonHugePages") > 0,
-		      "%s: %ld kB PMD-mapped THP", when,
-		      smaps_kb(span, nregions * region, "AnonHugePages"));
-}
-
-static void health(const char *when)
-{
-	rmap_health(span, nregions * region, 0, when);
 }
 
 static void case_simple(const char *name)
@@ -223,34 +193,11 @@ static void case_realloc(void)
 	health("realloc");
 }
 
-static volatile int race_stop;
-
-static void *migrator(void *arg)
-{
-	unsigned long n = nregions * region / page_size, i, round = 0;
-	void **pages = calloc(n, sizeof(*pages));
-	int *nodes = calloc(n, sizeof(*nodes));
-	int *status = calloc(n, sizeof(*status));
-
-	(void)arg;
-	for (i = 0; i < n; i++)
-		pages[i] = span + i * page_size;
-	while (!race_stop) {
-		for (i = 0; i < n; i++)
-			nodes[i] = round & 1;
-		syscall(SYS_move_pages, 0, n, pages, nodes, status,
-			MPOL_MF_MOVE);
-		round++;
-	}
-	free(pages);
-	free(nodes);
-	free(status);
-	return (void *)round;
-}
 
 /* Moves next to a region another thread keeps migrating. */
 static void case_race(void)
 {
+	struct migrator mig = { 0 };
 	struct timespec t0, now;
 	pthread_t thread;
 	void *rounds;
@@ -259,7 +206,9 @@ static void case_race(void)
 
 	layout(2, 0x1);
 	must(set_mode(mode) == 0, "SET_MODE");
-	pthread_create(&thread, NULL, migrator, NULL);
+	mig.start = span;
+	mig.len = 2 * region;
+	pthread_create(&thread, NULL, migrator, &mig);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		x = make_source(R(1));
@@ -267,7 +216,7 @@ static void case_race(void)
 		moves++;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec - t0.tv_sec < 10);
-	race_stop = 1;
+	mig.stop = 1;
 	pthread_join(thread, &rounds);
 	printf("# race: %d moves against %ld migration rounds\n", moves,
 	       (long)(uintptr_t)rounds);
@@ -287,9 +236,7 @@ int main(int argc, char **argv)
 	page_size = sysconf(_SC_PAGESIZE);
 	while ((opt = getopt(argc, argv, "m:H")) != -1) {
 		if (opt == 'm')
-			mode = !strcmp(optarg, "on") ? ANONMERGE_MODE_ON :
-			       !strcmp(optarg, "dry-run") ?
-			       ANONMERGE_MODE_DRY_RUN : ANONMERGE_MODE_OFF;
+			mode = parse_mode(optarg);
 		else if (opt == 'H')
 			thp = 1;
 		else

@@ -29,19 +29,12 @@
 
 #include <linux/userfaultfd.h>
 
-#include "memcheck.h"
+#include "span.h"
 
 #define MPOL_DEFAULT 0
 #define MPOL_BIND 2
 
-static size_t region;		/* bytes per region */
-static char *span;		/* first region */
-static int nregions;
 static const char *trigger = "dump";
-static unsigned int mode = ANONMERGE_MODE_OFF;
-static int thp;
-
-#define R(i) (span + (size_t)(i) * region)
 
 static void fill_at(char *p, size_t len)
 {
@@ -109,11 +102,6 @@ static void same(char *p, size_t len)
 		must(mprotect(p, len, PROT_READ | PROT_WRITE), "mprotect RW");
 }
 
-static int span_vmas(void)
-{
-	return count_vmas(span, R(nregions));
-}
-
 /*
  * Reserve guards around @n regions, map them, and fault each region
  * (pattern by span offset) with the regions in @differ_mask differing.
@@ -153,24 +141,6 @@ static void setup(int n, unsigned int differ_mask, unsigned int hole_mask)
 	CHECK(span_vmas() == want, "setup: %d separate VMAs (got %d)", want,
 	      span_vmas());
 	must(set_mode(mode), "SET_MODE");
-}
-
-static void expect_vmas(const char *when, int merged, int stock)
-{
-	int want = mode == ANONMERGE_MODE_ON ? merged : stock;
-
-	CHECK(span_vmas() == want, "%s: %d VMAs (module %d, stock %d), got %d",
-	      when, want, merged, stock, span_vmas());
-	/* With -H the scenario is only worth its name with PMD mappings. */
-	if (thp)
-		CHECK(smaps_kb(span, nregions * region, "AnonHugePages") > 0,
-		      "%s: %ld kB PMD-mapped THP", when,
-		      smaps_kb(span, nregions * region, "AnonHugePages"));
-}
-
-static void health(const char *when)
-{
-	rmap_health(span, nregions * region, 0, when);
 }
 
 static void case_simple(const char *name)
@@ -410,34 +380,10 @@ static void case_swap(void)
 	health("swap");
 }
 
-static volatile int race_stop;
-
-static void *migrator(void *arg)
-{
-	unsigned long n = 2 * region / page_size, i, round = 0;
-	void **pages = calloc(n, sizeof(*pages));
-	int *nodes = calloc(n, sizeof(*nodes));
-	int *status = calloc(n, sizeof(*status));
-
-	(void)arg;
-	for (i = 0; i < n; i++)
-		pages[i] = span + i * page_size;
-	while (!race_stop) {
-		for (i = 0; i < n; i++)
-			nodes[i] = round & 1;
-		syscall(SYS_move_pages, 0, n, pages, nodes, status,
-			MPOL_MF_MOVE);
-		round++;
-	}
-	free(pages);
-	free(nodes);
-	free(status);
-	return (void *)round;
-}
-
 /* move_pages in a thread while the main thread splits and merges. */
 static void case_race(void)
 {
+	struct migrator mig = { 0 };
 	struct timespec t0, now;
 	pthread_t thread;
 	void *rounds;
@@ -447,7 +393,9 @@ static void case_race(void)
 	trigger = "dump";
 	setup(2, 0x2, 0);
 	same(R(1), region);
-	pthread_create(&thread, NULL, migrator, NULL);
+	mig.start = span;
+	mig.len = 2 * region;
+	pthread_create(&thread, NULL, migrator, &mig);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		/* A fresh faulted piece with its own anon_vma, merged back. */
@@ -461,7 +409,7 @@ static void case_race(void)
 		merges++;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec - t0.tv_sec < 10);
-	race_stop = 1;
+	mig.stop = 1;
 	pthread_join(thread, &rounds);
 	printf("# race: %d re-merges against %ld migration rounds\n", merges,
 	       (long)(uintptr_t)rounds);
@@ -489,9 +437,7 @@ int main(int argc, char **argv)
 	page_size = sysconf(_SC_PAGESIZE);
 	while ((opt = getopt(argc, argv, "m:t:H")) != -1) {
 		if (opt == 'm')
-			mode = !strcmp(optarg, "on") ? ANONMERGE_MODE_ON :
-			       !strcmp(optarg, "dry-run") ?
-			       ANONMERGE_MODE_DRY_RUN : ANONMERGE_MODE_OFF;
+			mode = parse_mode(optarg);
 		else if (opt == 't')
 			trigger = optarg;
 		else if (opt == 'H')

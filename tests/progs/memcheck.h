@@ -208,4 +208,34 @@ static inline void rmap_health(void *p, size_t len, unsigned long seed,
 	verify_range(p, len, "after swap-in");
 }
 
+/* A thread moving [start, start + len) between nodes 0 and 1 until stop. */
+struct migrator {
+	char *start;
+	size_t len;
+	volatile int stop;
+};
+
+static inline void *migrator(void *arg)
+{
+	struct migrator *m = arg;
+	unsigned long n = m->len / page_size, i, round = 0;
+	void **pages = calloc(n, sizeof(*pages));
+	int *nodes = calloc(n, sizeof(*nodes));
+	int *status = calloc(n, sizeof(*status));
+
+	for (i = 0; i < n; i++)
+		pages[i] = m->start + i * page_size;
+	while (!m->stop) {
+		for (i = 0; i < n; i++)
+			nodes[i] = round & 1;
+		syscall(SYS_move_pages, 0, n, pages, nodes, status,
+			MPOL_MF_MOVE);
+		round++;
+	}
+	free(pages);
+	free(nodes);
+	free(status);
+	return (void *)round;
+}
+
 #endif
