@@ -33,9 +33,13 @@ static char *map_aligned(size_t len, size_t align, int prot)
 	return (char *)(((uintptr_t)p + align - 1) & ~(align - 1));
 }
 
-/* Move X (len bytes, @thp or 4 KiB pages) to @dest in mode @mode. */
+/*
+ * Move X (len bytes, @thp or 4 KiB pages) to @dest in mode @mode; *vmas
+ * is the VMA count there after, *pmd_kb how much of X is still mapped by
+ * PMDs (all of it if the PMD-level move was taken).
+ */
 static double time_move(size_t len, int thp, int with_neighbour,
-			unsigned int mode, int *vmas)
+			unsigned int mode, int *vmas, long *pmd_kb)
 {
 	size_t align = 2UL << 20;
 	char *area = map_aligned(3 * len, align, PROT_NONE);
@@ -59,6 +63,7 @@ static double time_move(size_t len, int thp, int with_neighbour,
 	t1 = now_ns();
 	set_mode(ANONMERGE_MODE_OFF);
 	*vmas = count_vmas(area, area + 2 * len);
+	*pmd_kb = smaps_kb(dest, len, "AnonHugePages");
 	munmap(area, 3 * len);
 	return t1 - t0;
 }
@@ -66,6 +71,7 @@ static double time_move(size_t len, int thp, int with_neighbour,
 int main(int argc, char **argv)
 {
 	int rounds = 5, opt, i, von = 0, voff = 0;
+	long kb_on = 0, kb_off = 0;
 	double on[64], off[64], m_on, m_off;
 	size_t len;
 
@@ -85,11 +91,11 @@ int main(int argc, char **argv)
 		for (i = 0; i < rounds; i++) {
 			if (i & 1)
 				off[i] = time_move(len, 0, 1, ANONMERGE_MODE_OFF,
-						   &voff);
-			on[i] = time_move(len, 0, 1, ANONMERGE_MODE_ON, &von);
+						   &voff, &kb_off);
+			on[i] = time_move(len, 0, 1, ANONMERGE_MODE_ON, &von, &kb_on);
 			if (!(i & 1))
 				off[i] = time_move(len, 0, 1, ANONMERGE_MODE_OFF,
-						   &voff);
+						   &voff, &kb_off);
 		}
 		m_on = median(on, rounds);
 		m_off = median(off, rounds);
@@ -98,16 +104,19 @@ int main(int argc, char **argv)
 	}
 	/* No neighbour: the module must not touch the PMD fast path. */
 	len = 64UL << 20;
+	rounds = 3 * rounds < 64 ? 3 * rounds : 63;
 	for (i = 0; i < rounds; i++) {
 		if (i & 1)
-			off[i] = time_move(len, 1, 0, ANONMERGE_MODE_OFF, &voff);
-		on[i] = time_move(len, 1, 0, ANONMERGE_MODE_ON, &von);
+			off[i] = time_move(len, 1, 0, ANONMERGE_MODE_OFF, &voff, &kb_off);
+		on[i] = time_move(len, 1, 0, ANONMERGE_MODE_ON, &von, &kb_on);
 		if (!(i & 1))
-			off[i] = time_move(len, 1, 0, ANONMERGE_MODE_OFF, &voff);
+			off[i] = time_move(len, 1, 0, ANONMERGE_MODE_OFF, &voff, &kb_off);
 	}
 	m_on = median(on, rounds);
 	m_off = median(off, rounds);
-	printf("PMD move, no merge possible: %.1f us per 2 MiB on, %.1f us off (ratio %.2f)\n",
-	       m_on / 1e3 / 32, m_off / 1e3 / 32, m_on / m_off);
+	printf("PMD move, no merge possible: %.1f us per 2 MiB on, %.1f us off (ratio %.2f, %d rounds)\n",
+	       m_on / 1e3 / 32, m_off / 1e3 / 32, m_on / m_off, rounds);
+	printf("still PMD-mapped after the move: %ld of %lu kB on, %ld kB off\n",
+	       kb_on, len >> 10, kb_off);
 	return 0;
 }
