@@ -12,6 +12,7 @@
  *
  * CASE: append prepend hole swap fork race realloc grow
  * -H: 2 MiB regions (PMD-mapped THPs, moved by the PMD fast path).
+ * -S: the module is expected to refuse: stock's count even in mode on.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -234,11 +235,13 @@ int main(int argc, char **argv)
 	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	while ((opt = getopt(argc, argv, "m:H")) != -1) {
+	while ((opt = getopt(argc, argv, "m:HS")) != -1) {
 		if (opt == 'm')
 			mode = parse_mode(optarg);
 		else if (opt == 'H')
 			thp = 1;
+		else if (opt == 'S')
+			expect_refusal = 1;
 		else
 			return 2;
 	}

@@ -16,7 +16,8 @@
  * TRIGGER (default dump): dump (MADV_DONTDUMP/DODUMP), dontfork
  * (MADV_DONTFORK/DOFORK), mlock (mlock/munlock), mbind (MPOL_BIND/DEFAULT),
  * prot (mprotect RWX -> RW after the regions were faulted while DONTDUMP).
- * -H: 2 MiB regions, PMD-mapped THPs.
+ * -H: 2 MiB regions, PMD-mapped THPs.  -S: the module is expected to
+ * refuse (e.g. over max_rehome_pages): stock's count even in mode on.
  *
  * CASE: prev next middle head tail hole straddle uffd fork forkchild fork2
  *       ksm swap race
@@ -435,13 +436,15 @@ int main(int argc, char **argv)
 	int opt;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	while ((opt = getopt(argc, argv, "m:t:H")) != -1) {
+	while ((opt = getopt(argc, argv, "m:t:HS")) != -1) {
 		if (opt == 'm')
 			mode = parse_mode(optarg);
 		else if (opt == 't')
 			trigger = optarg;
 		else if (opt == 'H')
 			thp = 1;
+		else if (opt == 'S')
+			expect_refusal = 1;
 		else
 			return 2;
 	}
