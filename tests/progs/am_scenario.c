@@ -215,6 +215,12 @@ static void case_uffd(void)
 
 	trigger = "dump";
 	setup(2, 0x2, 0);
+	/* Equal flags but still two anon_vmas: stock leaves them split. */
+	must(set_mode(ANONMERGE_MODE_OFF), "SET_MODE off");
+	same(R(1), region);
+	CHECK(span_vmas() == 2, "uffd: split before registering (got %d)",
+	      span_vmas());
+	must(set_mode(mode), "SET_MODE");
 	fd = syscall(SYS_userfaultfd, O_CLOEXEC);
 	must(fd < 0 || ioctl(fd, UFFDIO_API, &api), "userfaultfd");
 	reg.range.start = (uintptr_t)span;
