@@ -136,21 +136,19 @@ static void plan_vma_merge(struct am_plan *plan, const struct merge_args *a)
 		owner = mid;			/* cases 5-8 */
 
 	/*
-	 * The anon_vma argument is the owner's (mprotect & co.), or, for a
-	 * new range, none or prev's (mremap growing in place).  Anything
-	 * else (copy_vma() placing a moved VMA) is left to stock.
+	 * The anon_vma argument must be the owner's (mprotect & co.), or
+	 * none for an empty new range.  A new range with an anon_vma is
+	 * mremap: copy_vma() placing a moved VMA, whose pages still sit at
+	 * the old address and will be moved into the result with their old
+	 * anon_vma, or the in-place growth of prev.  Re-homing anything then
+	 * could leave those pages outside the merged VMA's chain: left to
+	 * stock here, and handled after the syscall (mremap.c).
 	 */
-	if (owner ? a->anon_vma != owner->anon_vma :
-		    a->anon_vma && !(merge_prev &&
-				     a->anon_vma == a->prev->anon_vma))
+	if (owner ? a->anon_vma != owner->anon_vma : a->anon_vma != NULL)
 		return;
 
-	if (owner)
-		plan->kind = ANONMERGE_MERGE_EXISTING;
-	else if (a->anon_vma)
-		plan->kind = ANONMERGE_MERGE_MREMAP;	/* grown in place */
-	else
-		plan->kind = ANONMERGE_MERGE_NEW_RANGE;
+	plan->kind = owner ? ANONMERGE_MERGE_EXISTING :
+			     ANONMERGE_MERGE_NEW_RANGE;
 	if (merge_prev)
 		am_plan_add(plan, a->prev);
 	am_plan_add(plan, owner);
