@@ -144,7 +144,7 @@ static void plan_vma_merge(struct am_plan *plan, const struct merge_args *a)
 	 * could leave those pages outside the merged VMA's chain: left to
 	 * stock here, and handled after the syscall (mremap.c).
 	 */
-	if (owner ? a->anon_vma != owner->anon_vma : a->anon_vma != NULL)
+	if (owner ? a->anon_vma != owner->anon_vma : !!a->anon_vma)
 		return;
 
 	plan->kind = owner ? ANONMERGE_MERGE_EXISTING :
