@@ -4,7 +4,7 @@
 # stays split; moves racing with move_pages keep the data.
 . ./lib.sh
 has_feature 4 || skip "no mremap merging on this kernel line yet"
-for c in append prepend hole grow swap realloc; do
+for c in append prepend hole grow swap realloc return; do
 	checked am_mremap -m off "$c"
 	checked am_mremap -m on "$c"
 done

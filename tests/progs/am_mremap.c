@@ -10,7 +10,7 @@
  * the module's (mode on) or stock's (off, dry-run), and the bytes, the
  * verifier, migration to the other node and pageout are checked after.
  *
- * CASE: append prepend hole swap fork race realloc grow
+ * CASE: append prepend hole swap fork race realloc grow return
  * -H: 2 MiB regions (PMD-mapped THPs, moved by the PMD fast path).
  * -S: the module is expected to refuse: stock's count even in mode on.
  */
@@ -142,6 +142,42 @@ static void case_simple(const char *name)
 	health(name);
 }
 
+/*
+ * Half of a VMA moved away and back home, where a bigger neighbour with
+ * another anon_vma now follows: inside mremap, vma_merge() sees the moved
+ * half's anon_vma equal to prev's while its pages are still away; the
+ * module must not re-home prev then (the pages would come home into a
+ * VMA whose chain lacks their anon_vma), only after the syscall.
+ */
+static void case_return(void)
+{
+	char *away = mmap(NULL, region, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	must(away != MAP_FAILED, "mmap away");
+	layout(4, 0x1);
+	must(mmap(R(1), region, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		  MAP_ANONYMOUS | MAP_FIXED, -1, 0) == R(1), "mmap");
+	/* R(0)+R(1) one VMA, one anon_vma: fault R(1) after the merge. */
+	fill_at(R(1), region, R(1));
+	/* N: faulted while locked, so apart, with an anon_vma of its own. */
+	must(mmap(R(2), 2 * region, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		  MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, -1, 0) == R(2),
+	     "mmap N");
+	must(munlock(R(2), 2 * region) == 0, "munlock N");
+	fill_at(R(2), 2 * region, R(2));
+	must(madvise(R(1), region, MADV_DONTDUMP) == 0, "DONTDUMP");
+	must(mremap(R(1), region, region, MREMAP_MAYMOVE | MREMAP_FIXED,
+		    away) == away, "mremap away");
+	must(madvise(away, region, MADV_DODUMP) == 0, "DODUMP");
+	must(set_mode(mode) == 0, "SET_MODE");
+	must(mremap(away, region, region, MREMAP_MAYMOVE | MREMAP_FIXED,
+		    R(1)) == R(1), "mremap home");
+	verify_range(span, 4 * region, "return");
+	expect_vmas("return", 1, 2);
+	health("return");
+}
+
 /* Forked memory moved next to a neighbour stays split, both sides. */
 static void case_fork(void)
 {
@@ -257,6 +293,8 @@ int main(int argc, char **argv)
 		case_realloc();
 	else if (!strcmp(name, "race"))
 		case_race();
+	else if (!strcmp(name, "return"))
+		case_return();
 	else
 		case_simple(name);
 	set_mode(ANONMERGE_MODE_OFF);
