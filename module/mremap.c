@@ -80,14 +80,19 @@ static struct vm_area_struct *vma_before(struct vm_area_struct *vma)
 	return vma_prev(&vmi);
 }
 
-static void merge_moved(struct mm_struct *mm, unsigned long addr)
+/*
+ * The VMA at @addr and the neighbours it could join after a re-home;
+ * false when there is nothing the module would do.  Needs mmap_lock.
+ */
+static bool find_candidate(struct mm_struct *mm, unsigned long addr,
+			   struct vm_area_struct **vmap,
+			   struct vm_area_struct **prevp,
+			   struct vm_area_struct **nextp)
 {
 	struct vm_area_struct *vma = find_vma(mm, addr), *prev, *next;
-	int mode = am_mode_get();
-	int ret;
 
 	if (!vma || vma->vm_start > addr || !vma->anon_vma)
-		return;
+		return false;
 	prev = vma_before(vma);
 	next = find_vma(mm, vma->vm_end);
 	if (!can_join(vma, prev))
@@ -99,13 +104,27 @@ static void merge_moved(struct mm_struct *mm, unsigned long addr)
 	    vma_pages(prev) + vma_pages(vma))
 		next = NULL;
 	if (!prev && !next)
-		return;
+		return false;
 	if ((!prev || (prev->anon_vma == vma->anon_vma &&
 		       prev->vm_pgoff + vma_pages(prev) == vma->vm_pgoff)) &&
 	    (!next || (next->anon_vma == vma->anon_vma &&
 		       vma->vm_pgoff + vma_pages(vma) == next->vm_pgoff)))
-		return;		/* stock merges this by itself */
+		return false;	/* stock merges this by itself */
+	*vmap = vma;
+	*prevp = prev;
+	*nextp = next;
+	return true;
+}
 
+/* With mmap_lock held for write. */
+static void merge_moved(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma, *prev, *next;
+	int mode = am_mode_get();
+	int ret;
+
+	if (!find_candidate(mm, addr, &vma, &prev, &next))
+		return;
 	am_stat_candidate();
 	ret = rehome_moved(vma, prev, next, mode == ANONMERGE_MODE_DRY_RUN);
 	if (ret != AM_OK) {
@@ -123,6 +142,23 @@ static void merge_moved(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
+ * A look under the read lock, so that the write lock is only taken again
+ * when a merge can follow.
+ */
+static bool candidate_after(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma, *prev, *next;
+	bool found;
+
+	if (mmap_read_lock_killable(mm))
+		return false;
+	am_stat_attempt();
+	found = find_candidate(mm, addr, &vma, &prev, &next);
+	mmap_read_unlock(mm);
+	return found;
+}
+
+/*
  * Wraps __x64_sys_mremap(regs): mremap(addr, old_len, new_len, flags,
  * new_addr).  MREMAP_DONTUNMAP leaves the source VMA sharing the anon_vma
  * with the copy: left alone.
@@ -135,9 +171,9 @@ long am_sys_mremap(const struct pt_regs *regs)
 	am_wrapper_enter();
 	ret = static_call(am_orig_sys_mremap)(regs);
 	if (!IS_ERR_VALUE(ret) && !(regs->r10 & MREMAP_DONTUNMAP) &&
-	    am_mode_get() != ANONMERGE_MODE_OFF &&
+	    am_mode_get() != ANONMERGE_MODE_OFF && candidate_after(mm, ret) &&
 	    !mmap_write_lock_killable(mm)) {
-		am_stat_attempt();
+		/* Things may have changed in between: all checked again. */
 		merge_moved(mm, ret);
 		mmap_write_unlock(mm);
 	}
