@@ -42,6 +42,24 @@ static int copy_out_sized(void __user *uarg, void *kbuf, u32 ksize,
 	return 0;
 }
 
+/*
+ * Copy an input struct from a caller that announced usize bytes: a
+ * larger struct is accepted when its unknown tail is zero.
+ */
+static int copy_in_sized(void *kbuf, u32 ksize, const void __user *uarg,
+			 u32 min_size)
+{
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < min_size || usize > AM_MAX_ARG_SIZE)
+		return -EINVAL;
+	err = copy_struct_from_user(kbuf, ksize, uarg, usize);
+	return err == -E2BIG ? -EINVAL : err;
+}
+
 static long ioc_get_info(void __user *uarg)
 {
 	struct anonmerge_info info;
@@ -71,16 +89,12 @@ static long ioc_get_stats(void __user *uarg)
 static long ioc_set_mode(void __user *uarg)
 {
 	struct anonmerge_set_mode req;
-	u32 usize;
 	int err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < ANONMERGE_SET_MODE_SIZE_VER0 || usize > AM_MAX_ARG_SIZE)
-		return -EINVAL;
-	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	err = copy_in_sized(&req, sizeof(req), uarg,
+			    ANONMERGE_SET_MODE_SIZE_VER0);
 	if (err)
-		return err == -E2BIG ? -EINVAL : err;
+		return err;
 	if (req.flags || req.mode > ANONMERGE_MODE_ON)
 		return -EINVAL;
 	am_mode_set(req.mode);
@@ -90,16 +104,11 @@ static long ioc_set_mode(void __user *uarg)
 static long ioc_verify(void __user *uarg)
 {
 	struct anonmerge_verify in, req;
-	u32 usize;
 	int err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < ANONMERGE_VERIFY_SIZE_VER0 || usize > AM_MAX_ARG_SIZE)
-		return -EINVAL;
-	err = copy_struct_from_user(&in, sizeof(in), uarg, usize);
+	err = copy_in_sized(&in, sizeof(in), uarg, ANONMERGE_VERIFY_SIZE_VER0);
 	if (err)
-		return err == -E2BIG ? -EINVAL : err;
+		return err;
 	/* Only the input fields are the caller's. */
 	memset(&req, 0, sizeof(req));
 	req.pid = in.pid;
