@@ -37,6 +37,13 @@ static bool folio_inside_vma(struct folio *folio, struct vm_area_struct *vma)
 	       last < vma->vm_pgoff + vma_pages(vma);
 }
 
+/* Room for @nr_pages more pages in one more slot? */
+static bool set_has_room(struct am_folio_set *set, unsigned long nr_pages)
+{
+	return set->nr < set->max &&
+	       set->nr_pages + nr_pages <= am_max_rehome_pages;
+}
+
 /* Lock @folio (referenced by the caller or by its mapping) and keep it. */
 static int add_folio(struct am_folio_set *set, struct folio *folio)
 {
@@ -46,8 +53,7 @@ static int add_folio(struct am_folio_set *set, struct folio *folio)
 		return ANONMERGE_REFUSE_LARGE_FOLIO;
 	if (folio_maybe_dma_pinned(folio))
 		return ANONMERGE_REFUSE_PINNED;
-	if (set->nr == set->max ||
-	    set->nr_pages + folio_nr_pages(folio) > am_max_rehome_pages)
+	if (!set_has_room(set, folio_nr_pages(folio)))
 		return ANONMERGE_REFUSE_TOO_MANY_PAGES;
 	if (!folio_trylock(folio))
 		return ANONMERGE_REFUSE_FOLIO_BUSY;
@@ -100,8 +106,7 @@ static int collect_swap(struct am_folio_set *set, swp_entry_t entry)
 	} else if (am_folio_anon_vma(folio) != set->src) {
 		folio_unlock(folio);
 		ret = ANONMERGE_REFUSE_SWAP;
-	} else if (set->nr == set->max ||
-		   set->nr_pages + 1 > am_max_rehome_pages) {
+	} else if (!set_has_room(set, 1)) {
 		folio_unlock(folio);
 		ret = ANONMERGE_REFUSE_TOO_MANY_PAGES;
 	} else {
@@ -114,8 +119,9 @@ static int collect_swap(struct am_folio_set *set, swp_entry_t entry)
 	return ret;
 }
 
-static int collect_pte(struct am_folio_set *set, pte_t pte)
+static int collect_pte(void *priv, pte_t pte, unsigned long addr)
 {
+	struct am_folio_set *set = priv;
 	swp_entry_t entry;
 	unsigned long pfn;
 
@@ -155,13 +161,8 @@ static int collect_pmd_swap(void *priv, pmd_t pmd, unsigned long addr)
 				       ANONMERGE_REFUSE_DEVICE;
 }
 
-static int collect_pte_at(void *priv, pte_t pte, unsigned long addr)
-{
-	return collect_pte(priv, pte);
-}
-
 static const struct am_walk_ops collect_ops = {
-	.pte = collect_pte_at,
+	.pte = collect_pte,
 	.pmd_leaf = collect_pmd_page,
 	.pmd_swap = collect_pmd_swap,
 	.err_race = ANONMERGE_REFUSE_RACE,
