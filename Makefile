@@ -24,6 +24,7 @@ clean-module:
 clean: clean-module
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/progs clean
+	$(MAKE) -C tests/fuzz clean
 	rm -rf tests/unit/build
 
 # Unit tests on the host, then the guest suite on every kernel line

@@ -47,6 +47,9 @@ enum am_sym {
 	AM_SYM_PUT_ANON_VMA,		/* __put_anon_vma */
 	AM_SYM_SWAP_CACHE_GET_FOLIO,
 	AM_SYM_PTE_OFFSET_MAP_LOCK,	/* 6.12 __pte_offset_map_lock, 7.2 pte_offset_map_lock */
+	AM_SYM_AVTREE_ITER_FIRST,	/* anon_vma_interval_tree_iter_first */
+	AM_SYM_AVTREE_ITER_NEXT,	/* anon_vma_interval_tree_iter_next */
+	AM_SYM_PTRACE_MAY_ACCESS,
 	AM_SYM_NR
 };
 
@@ -87,12 +90,13 @@ struct am_line {
 	/* Point this line's static_calls at the resolved symbols. */
 	void (*bind_calls)(void);
 	/*
-	 * The stock merge of @vma with its neighbours, as a flag change to
-	 * its own flags would do (NULL: not available on this line).
+	 * Offer @vma to the stock merge with its neighbours, as a flag
+	 * change to its own flags would do, re-homing what the plan engine
+	 * finds worth it; @rebase: its pgoff may move (a moved VMA).  Caller
+	 * holds mmap_lock for write.  NULL: not available on this line.
 	 */
-	struct vm_area_struct *(*merge_vma)(struct mm_struct *mm,
-					    struct vm_area_struct *prev,
-					    struct vm_area_struct *vma);
+	void (*offer_vma)(struct vm_area_struct *vma, unsigned int kind,
+			  bool rebase);
 };
 
 extern const struct am_line *const am_this_line;

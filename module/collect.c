@@ -9,10 +9,21 @@
  * for write (plus the VMA write lock on 6.4+) nothing else changes the
  * page tables, so the rmap change that follows cannot meet a surprise.
  *
- * Anything the module cannot settle refuses the whole re-home:
- * migration entries, device entries, KSM folios, pinned folios, large
- * folios reaching outside the VMA, large swap-cache folios, a folio lock
- * somebody else holds, or more pages than am_max_rehome_pages.
+ * Holding many folio locks at once is unusual; it cannot deadlock because
+ * every one is only ever trylocked: a folio somebody else holds refuses the
+ * re-home instead of waiting.  Reclaim and migration that meet one of ours
+ * skip it (trylock) or wait for the few milliseconds a re-home takes.
+ *
+ * A large folio is taken only when every one of its pages is mapped by this
+ * VMA: part of it mapped by another VMA of the same anon_vma (the rest
+ * moved away by mremap) would lose that part to rmap when the folio's
+ * anon_vma changes.  Within one mm an anonymous page is mapped at most once
+ * (KSM aside, which is refused), so "all pages here" means "nowhere else".
+ *
+ * Anything the module cannot settle refuses the whole re-home: migration
+ * entries, device entries, KSM folios, pinned folios, large folios not
+ * wholly mapped here, large swap-cache folios, a folio lock somebody else
+ * holds, or more pages than am_max_rehome_pages.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +34,7 @@
 
 #include <uapi/linux/anonmerge.h>
 
+#include "collect.h"
 #include "compat.h"
 #include "rehome.h"
 #include "walk.h"
@@ -42,6 +54,17 @@ static bool set_has_room(struct am_folio_set *set, unsigned long nr_pages)
 {
 	return set->nr < set->max &&
 	       set->nr_pages + nr_pages <= am_max_rehome_pages;
+}
+
+/* The previous large folio must have had all its pages mapped here. */
+static int finish_last(struct am_folio_set *set)
+{
+	struct folio *folio = set->last;
+
+	if (folio && folio_test_large(folio) &&
+	    set->last_seen != folio_nr_pages(folio))
+		return ANONMERGE_REFUSE_LARGE_FOLIO;
+	return AM_OK;
 }
 
 /* Lock @folio (referenced by the caller or by its mapping) and keep it. */
@@ -65,23 +88,34 @@ static int add_folio(struct am_folio_set *set, struct folio *folio)
 	folio_get(folio);
 	set->folios[set->nr++] = folio;
 	set->nr_pages += folio_nr_pages(folio);
-	set->last = folio;
 	return AM_OK;
 }
 
-static int collect_mapped(struct am_folio_set *set, struct page *page)
+/* @nr pages of @page's folio are mapped here, from @page on. */
+static int collect_mapped(struct am_folio_set *set, struct page *page,
+			  unsigned long nr)
 {
 	struct folio *folio = page_folio(page);
+	int ret;
 
 	/* The pages of a large folio sit at consecutive addresses. */
-	if (folio == set->last)
+	if (folio == set->last) {
+		set->last_seen += nr;
 		return AM_OK;
+	}
+	ret = finish_last(set);
+	if (ret != AM_OK)
+		return ret;
+	set->last = folio;
+	set->last_seen = nr;
 	/*
 	 * A non-anonymous page in an anonymous VMA is the (huge) zero page:
 	 * it has no reverse map to move.  KSM folios count as anonymous.
 	 */
-	if (!folio_test_anon(folio))
+	if (!folio_test_anon(folio)) {
+		set->last = NULL;
 		return AM_OK;
+	}
 	return add_folio(set, folio);
 }
 
@@ -133,7 +167,7 @@ static int collect_pte(void *priv, pte_t pte, unsigned long addr)
 			return AM_OK;
 		if (!pfn_valid(pfn))
 			return ANONMERGE_REFUSE_UNSUPPORTED;
-		return collect_mapped(set, pfn_to_page(pfn));
+		return collect_mapped(set, pfn_to_page(pfn), 1);
 	}
 	switch (am_pte_leaf(pte, &entry)) {
 	case AM_LEAF_NONE:
@@ -150,9 +184,10 @@ static int collect_pte(void *priv, pte_t pte, unsigned long addr)
 	return collect_swap(set, entry);
 }
 
+/* A PMD maps every page of its folio. */
 static int collect_pmd_page(void *priv, struct page *page, unsigned long addr)
 {
-	return collect_mapped(priv, page);
+	return collect_mapped(priv, page, folio_nr_pages(page_folio(page)));
 }
 
 static int collect_pmd_swap(void *priv, pmd_t pmd, unsigned long addr)
@@ -172,7 +207,7 @@ static const struct am_walk_ops collect_ops = {
 
 /**
  * am_folios_collect - lock and reference every folio of set->vma
- * @set: mm, vma, src (the VMA's anon_vma) and max filled in; folios
+ * @set: vma, src (the VMA's anon_vma) and max filled in; folios
  *	allocated for max entries.
  *
  * Caller holds mmap_lock for write.  On failure everything collected so far
@@ -186,7 +221,10 @@ int am_folios_collect(struct am_folio_set *set)
 	set->nr = 0;
 	set->nr_pages = 0;
 	set->last = NULL;
+	set->last_seen = 0;
 	ret = am_walk_vma(set->vma, &collect_ops, set);
+	if (ret == AM_OK)
+		ret = finish_last(set);
 	if (ret != AM_OK)
 		am_folios_release(set);
 	return ret;

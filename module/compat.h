@@ -29,6 +29,7 @@
 #define am_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
 #endif
 
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -154,6 +155,21 @@ static inline void am_folio_set_anon_vma(struct folio *folio,
 	WRITE_ONCE(folio->mapping,
 		   (struct address_space *)((unsigned long)anon_vma +
 					    AM_MAPPING_ANON));
+}
+
+/*
+ * Interleave policies place a new page by the VMA's pgoff plus the page's
+ * offset in it (interleave_nid(), mm/mempolicy.c): a rebase would move
+ * later faults to other nodes.  Weighted interleave (6.9+) likewise.
+ */
+static inline bool am_policy_uses_pgoff(struct mempolicy *pol)
+{
+#ifdef AM_LINE_6_1
+	return pol->mode == MPOL_INTERLEAVE;
+#else
+	return pol->mode == MPOL_INTERLEAVE ||
+	       pol->mode == MPOL_WEIGHTED_INTERLEAVE;
+#endif
 }
 
 #ifdef CONFIG_ANON_VMA_NAME

@@ -7,7 +7,10 @@
 
 DEFINE_STATIC_CALL_NULL(am_avtree_insert, am_avtree_op_t);
 DEFINE_STATIC_CALL_NULL(am_avtree_remove, am_avtree_op_t);
+DEFINE_STATIC_CALL_NULL(am_avtree_iter_first, am_avtree_iter_first_t);
+DEFINE_STATIC_CALL_NULL(am_avtree_iter_next, am_avtree_iter_next_t);
 DEFINE_STATIC_CALL_NULL(am_put_anon_vma_slow, am_put_anon_vma_t);
+DEFINE_STATIC_CALL_NULL(am_ptrace_may_access, am_ptrace_may_access_t);
 
 void am_kcalls_bind(void)
 {
@@ -17,9 +20,18 @@ void am_kcalls_bind(void)
 	static_call_update(am_avtree_remove,
 			   (am_avtree_op_t *)
 			   am_sym_addr(AM_SYM_AVTREE_REMOVE));
+	static_call_update(am_avtree_iter_first,
+			   (am_avtree_iter_first_t *)
+			   am_sym_addr(AM_SYM_AVTREE_ITER_FIRST));
+	static_call_update(am_avtree_iter_next,
+			   (am_avtree_iter_next_t *)
+			   am_sym_addr(AM_SYM_AVTREE_ITER_NEXT));
 	static_call_update(am_put_anon_vma_slow,
 			   (am_put_anon_vma_t *)
 			   am_sym_addr(AM_SYM_PUT_ANON_VMA));
+	static_call_update(am_ptrace_may_access,
+			   (am_ptrace_may_access_t *)
+			   am_sym_addr(AM_SYM_PTRACE_MAY_ACCESS));
 }
 
 /* rmap.c's anon_vma_chain_cachep: a static pointer, found by kallsyms. */

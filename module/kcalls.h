@@ -12,17 +12,29 @@
 #include <linux/static_call.h>
 
 /*
- * Prototypes of the kernel functions (mm/interval_tree.c, mm/rmap.c),
+ * Prototypes of the kernel functions (mm/interval_tree.c, mm/rmap.c,
+ * kernel/ptrace.c),
  * under names of our own: 7.2 no longer declares __put_anon_vma() in
  * <linux/rmap.h>.  Only their types are used, never the names.
  */
 typedef void am_avtree_op_t(struct anon_vma_chain *node,
 			    struct rb_root_cached *root);
+typedef struct anon_vma_chain *(am_avtree_iter_first_t)(struct rb_root_cached *root,
+							 unsigned long start,
+							 unsigned long last);
+typedef struct anon_vma_chain *(am_avtree_iter_next_t)(struct anon_vma_chain *node,
+						       unsigned long start,
+						       unsigned long last);
 typedef void am_put_anon_vma_t(struct anon_vma *anon_vma);
+typedef bool am_ptrace_may_access_t(struct task_struct *task,
+				    unsigned int mode);
 
 DECLARE_STATIC_CALL(am_avtree_insert, am_avtree_op_t);
 DECLARE_STATIC_CALL(am_avtree_remove, am_avtree_op_t);
+DECLARE_STATIC_CALL(am_avtree_iter_first, am_avtree_iter_first_t);
+DECLARE_STATIC_CALL(am_avtree_iter_next, am_avtree_iter_next_t);
 DECLARE_STATIC_CALL(am_put_anon_vma_slow, am_put_anon_vma_t);
+DECLARE_STATIC_CALL(am_ptrace_may_access, am_ptrace_may_access_t);
 
 void am_kcalls_bind(void);
 struct kmem_cache *am_avc_cache(void);

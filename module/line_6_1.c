@@ -5,13 +5,15 @@
  * Every merge of an existing range (mprotect, madvise, mlock, mbind,
  * userfaultfd, prctl) and of a moved or grown range (mremap) goes through
  * vma_merge() (mm/mmap.c), whose prototype is public: the module redirects
- * it to a wrapper that predicts the merge exactly as vma_merge() would,
- * re-homes participants that differ only by an exclusive anon_vma, and
- * calls the original.
+ * it to a wrapper that models the merge exactly as vma_merge() decides it,
+ * lets the plan engine re-home what makes it join more, and calls the
+ * original.
  *
  * mmap() filling a hole between two VMAs merges through vma_expand(), which
  * is notrace on 6.1: mmap_region() is wrapped instead, and after it returns
- * the new VMA is offered to vma_merge() with its own attributes.
+ * the new VMA is offered to vma_merge() with its own attributes.  A VMA
+ * moved or grown by mremap() is offered the same way after the syscall
+ * (mremap.c), with the choice of rebasing its pgoff.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,9 +26,9 @@
 #include <linux/mempolicy.h>
 #include <linux/static_call.h>
 #include <linux/swap.h>
-#include <linux/userfaultfd_k.h>
 
 #include "anonmerge.h"
+#include "mergeable.h"
 #include "plan.h"
 
 /* Beyond the symbols every line needs (symbols.c). */
@@ -73,7 +75,7 @@ void am_vma_start_write(struct vm_area_struct *vma)
 	/* No per-VMA locks before 6.4: mmap_lock excludes every fault. */
 }
 
-/* ---- merge prediction ---- */
+/* ---- the model of vma_merge() ---- */
 
 struct merge_args {
 	struct mm_struct *mm;
@@ -87,54 +89,88 @@ struct merge_args {
 	struct anon_vma_name *anon_name;
 };
 
+/* A vma_merge() call about to happen, as a plan request. */
+struct vma_merge_request {
+	struct am_request req;
+	struct merge_args a;
+};
+
 /*
- * is_mergeable_vma() of mm/mmap.c (6.1.192 l.887-911) plus the policy test
- * of vma_merge(); the policy is compared by pointer (mpol_equal() needs
- * the unexported __mpol_equal()), which can only miss a merge.
+ * Which sides vma_merge() (6.1.192 mm/mmap.c l.1021-1085) joins, with the
+ * participants looking as @look says and the range at @pgoff: the pgoff
+ * tests of can_vma_merge_after()/_before(), is_mergeable_anon_vma() with
+ * the neighbour's chain, and the prev+next test of cases 1 and 6, after
+ * which a failed pair leaves the predecessor alone (cases 2, 5, 7).  The
+ * attribute tests were made when the sides were chosen.
  */
-static bool attrs_match(struct vm_area_struct *vma, const struct merge_args *a)
+static struct am_sides predict_vma_merge(const struct am_request *req,
+					 const struct am_look *look,
+					 pgoff_t pgoff)
 {
-	return !((vma->vm_flags ^ a->vm_flags) & ~VM_SOFTDIRTY) &&
-	       vma->vm_file == a->file &&
-	       !(vma->vm_ops && vma->vm_ops->close) &&
-	       is_mergeable_vm_userfaultfd_ctx(vma, a->uffd_ctx) &&
-	       anon_vma_name_eq(am_vma_anon_name(vma), a->anon_name) &&
-	       vma_policy(vma) == a->policy;
+	const struct merge_args *a =
+		&container_of(req, struct vma_merge_request, req)->a;
+	struct vm_area_struct *prev = req->vma[AM_PREV];
+	struct vm_area_struct *next = req->vma[AM_NEXT];
+	struct anon_vma *range = req->vma[AM_OWNER] ?
+				 look[AM_OWNER].anon_vma : a->anon_vma;
+	pgoff_t pglen = (a->end - a->addr) >> PAGE_SHIFT;
+	struct am_sides s;
+
+	s.prev = prev && prev->vm_pgoff + vma_pages(prev) == pgoff &&
+		 am_anon_vma_mergeable(range, look[AM_PREV].anon_vma,
+				       look[AM_PREV].singular);
+	s.next = next && pgoff + pglen == next->vm_pgoff &&
+		 am_anon_vma_mergeable(range, look[AM_NEXT].anon_vma,
+				       look[AM_NEXT].singular);
+	if (s.prev && s.next &&
+	    !am_anon_vmas_mergeable(look[AM_PREV].anon_vma,
+				    look[AM_NEXT].anon_vma))
+		s.next = false;
+	return s;
+}
+
+/* A side whose attributes the stock merge accepts (or might). */
+static void add_side(struct am_request *req, enum am_role role,
+		     struct vm_area_struct *vma, const struct am_attrs *attrs)
+{
+	switch (am_vma_matches(vma, attrs)) {
+	case AM_MATCH_NO:
+		return;
+	case AM_MATCH_UNKNOWN:
+		req->unpredictable = true;
+		fallthrough;
+	case AM_MATCH_YES:
+		req->vma[role] = vma;
+	}
 }
 
 /*
- * Which VMAs would vma_merge() (6.1.192 l.1021-1085) join if their
- * anon_vmas matched: the prev/next/mid selection and the pgoff tests of
- * can_vma_merge_after()/_before() are mirrored, is_mergeable_anon_vma()
- * is what the plan then satisfies.  Only anonymous memory.
+ * Find the participants of vma_merge(@vr->a) as vma_merge() finds prev,
+ * mid and next; false when the module has nothing to do with this call.
  */
-static void plan_vma_merge(struct am_plan *plan, const struct merge_args *a)
+static bool vma_merge_roles(struct vma_merge_request *vr)
 {
-	pgoff_t pglen = (a->end - a->addr) >> PAGE_SHIFT;
+	const struct merge_args *a = &vr->a;
+	struct am_request *req = &vr->req;
 	struct vm_area_struct *mid, *next, *owner = NULL;
-	bool merge_prev, merge_next;
+	struct am_attrs attrs = {
+		.vm_flags = a->vm_flags, .file = a->file,
+		.policy = a->policy, .uffd_ctx = a->uffd_ctx,
+		.anon_name = a->anon_name,
+	};
 
 	if (a->file || (a->vm_flags & VM_SPECIAL))
-		return;
+		return false;
 	next = find_vma(a->mm, a->prev ? a->prev->vm_end : 0);
 	mid = next;
 	if (next && next->vm_end == a->end)
 		next = find_vma(a->mm, next->vm_end);
-
-	merge_prev = a->prev && a->prev->vm_end == a->addr &&
-		     attrs_match(a->prev, a) &&
-		     a->prev->vm_pgoff + vma_pages(a->prev) == a->pgoff;
-	merge_next = next && a->end == next->vm_start &&
-		     attrs_match(next, a) && a->pgoff + pglen == next->vm_pgoff;
-	if (!merge_prev && !merge_next)
-		return;
 
 	/* The VMA that holds [addr, end) today, if it is mapped. */
 	if (a->prev && a->addr < a->prev->vm_end)
 		owner = a->prev;		/* case 4 */
 	else if (mid && mid->vm_start <= a->addr)
 		owner = mid;			/* cases 5-8 */
-
 	/*
 	 * The anon_vma argument must be the owner's (mprotect & co.), or
 	 * none for an empty new range.  A new range with an anon_vma is
@@ -142,35 +178,24 @@ static void plan_vma_merge(struct am_plan *plan, const struct merge_args *a)
 	 * the old address and will be moved into the result with their old
 	 * anon_vma, or the in-place growth of prev.  Re-homing anything then
 	 * could leave those pages outside the merged VMA's chain: left to
-	 * stock here, and handled after the syscall (mremap.c).
+	 * stock here, and offered after the syscall (mremap.c).
 	 */
 	if (owner ? a->anon_vma != owner->anon_vma : !!a->anon_vma)
-		return;
+		return false;
+	if (owner && !am_vma_plain_anon(owner))
+		return false;
 
-	plan->kind = owner ? ANONMERGE_MERGE_EXISTING :
-			     ANONMERGE_MERGE_NEW_RANGE;
-	if (merge_prev)
-		am_plan_add(plan, a->prev);
-	am_plan_add(plan, owner);
-	if (merge_next)
-		am_plan_add(plan, next);
-}
-
-/*
- * The arguments with which mprotect() of all of @vma to its own
- * protection would call vma_merge().
- */
-static struct merge_args vma_own_args(struct vm_area_struct *prev,
-				      struct vm_area_struct *vma)
-{
-	return (struct merge_args) {
-		.mm = vma->vm_mm, .prev = prev, .addr = vma->vm_start,
-		.end = vma->vm_end, .vm_flags = vma->vm_flags,
-		.anon_vma = vma->anon_vma, .file = vma->vm_file,
-		.pgoff = vma->vm_pgoff, .policy = vma_policy(vma),
-		.uffd_ctx = vma->vm_userfaultfd_ctx,
-		.anon_name = am_vma_anon_name(vma),
-	};
+	memset(req, 0, sizeof(*req));
+	req->vma[AM_OWNER] = owner;
+	req->kind = owner ? ANONMERGE_MERGE_EXISTING : ANONMERGE_MERGE_NEW_RANGE;
+	req->predict = predict_vma_merge;
+	req->pgoffs[0] = a->pgoff;
+	req->nr_pgoffs = 1;
+	if (a->prev && a->prev->vm_end == a->addr)
+		add_side(req, AM_PREV, a->prev, &attrs);
+	if (next && a->end == next->vm_start)
+		add_side(req, AM_NEXT, next, &attrs);
+	return req->vma[AM_PREV] || req->vma[AM_NEXT];
 }
 
 static struct vm_area_struct *call_vma_merge(const struct merge_args *a)
@@ -181,22 +206,29 @@ static struct vm_area_struct *call_vma_merge(const struct merge_args *a)
 					      a->anon_name);
 }
 
-static struct vm_area_struct *merge_with_plan(struct merge_args *a)
+/*
+ * The stock merge after a re-home: with the owner as it is now, and
+ * checked against the span the model predicted.
+ */
+static struct vm_area_struct *merge_planned(struct vma_merge_request *vr)
 {
-	struct vm_area_struct *ret;
-	struct am_plan plan;
-	bool moved = false;
+	struct am_request *req = &vr->req;
+	struct vm_area_struct *owner = req->vma[AM_OWNER], *ret;
+	struct merge_args *a = &vr->a;
+	unsigned long start = req->expect.prev ? req->vma[AM_PREV]->vm_start :
+						 a->addr;
+	unsigned long end = req->expect.next ? req->vma[AM_NEXT]->vm_end :
+					       a->end;
 
-	if (am_mode_get() != ANONMERGE_MODE_OFF) {
-		am_plan_init(&plan);
-		plan_vma_merge(&plan, a);
-		moved = am_plan_run(&plan);
+	if (owner) {
+		a->anon_vma = owner->anon_vma;
+		/* Only a whole owner is ever rebased: its pgoff is the range's. */
+		if (a->addr == owner->vm_start)
+			a->pgoff = owner->vm_pgoff;
 	}
-	if (moved)
-		a->anon_vma = am_plan_translate(&plan, a->anon_vma);
 	ret = call_vma_merge(a);
-	if (moved)
-		am_plan_account(&plan, ret);
+	am_plan_account(req,
+			ret && ret->vm_start == start && ret->vm_end == end);
 	return ret;
 }
 
@@ -208,54 +240,74 @@ am_vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
 	     struct mempolicy *policy, struct vm_userfaultfd_ctx uffd_ctx,
 	     struct anon_vma_name *anon_name)
 {
-	struct merge_args a = {
-		.mm = mm, .prev = prev, .addr = addr, .end = end,
-		.vm_flags = vm_flags, .anon_vma = anon_vma, .file = file,
-		.pgoff = pgoff, .policy = policy, .uffd_ctx = uffd_ctx,
-		.anon_name = anon_name,
+	struct vma_merge_request vr = {
+		.a = {
+			.mm = mm, .prev = prev, .addr = addr, .end = end,
+			.vm_flags = vm_flags, .anon_vma = anon_vma,
+			.file = file, .pgoff = pgoff, .policy = policy,
+			.uffd_ctx = uffd_ctx, .anon_name = anon_name,
+		},
 	};
 	struct vm_area_struct *ret;
 
 	am_wrapper_enter();
 	am_stat_attempt();
-	ret = merge_with_plan(&a);
+	if (am_mode_get() != ANONMERGE_MODE_OFF && vma_merge_roles(&vr) &&
+	    am_plan_run(&vr.req))
+		ret = merge_planned(&vr);
+	else
+		ret = call_vma_merge(&vr.a);
 	am_wrapper_exit();
 	return ret;
 }
 
-/* am_line.merge_vma: the stock merge of an already compatible @vma. */
-static struct vm_area_struct *line_merge_vma(struct mm_struct *mm,
-					     struct vm_area_struct *prev,
-					     struct vm_area_struct *vma)
+/* Offer a rebase of the owner to @pgoff, once. */
+static void add_pgoff(struct am_request *req, pgoff_t pgoff)
 {
-	struct merge_args a = vma_own_args(prev, vma);
+	unsigned int k;
 
-	return call_vma_merge(&a);
+	for (k = 0; k < req->nr_pgoffs; k++)
+		if (req->pgoffs[k] == pgoff)
+			return;
+	req->pgoffs[req->nr_pgoffs++] = pgoff;
 }
 
 /*
- * After mmap_region() placed an anonymous mapping, offer it to vma_merge()
- * with its own attributes, as mprotect() of the whole VMA to its current
- * protection would; this only runs a merge when a re-home made one
- * possible.
+ * am_line.offer_vma: give @vma to vma_merge() with its own attributes, as
+ * mprotect() of all of it to its current protection would; with @rebase
+ * (a VMA moved by mremap) its pgoff may be rebased to be linear with
+ * either neighbour.  The wrap checks are the plan engine's.
  */
-static void merge_new_mapping(struct mm_struct *mm, unsigned long addr)
+static void line_offer_vma(struct vm_area_struct *vma, unsigned int kind,
+			   bool rebase)
 {
-	VMA_ITERATOR(vmi, mm, addr);
-	struct vm_area_struct *vma = find_vma(mm, addr);
-	struct merge_args a;
-	struct am_plan plan;
+	VMA_ITERATOR(vmi, vma->vm_mm, vma->vm_start);
+	struct vma_merge_request vr = {
+		.a = {
+			.mm = vma->vm_mm, .prev = vma_prev(&vmi),
+			.addr = vma->vm_start, .end = vma->vm_end,
+			.vm_flags = vma->vm_flags, .anon_vma = vma->anon_vma,
+			.file = vma->vm_file, .pgoff = vma->vm_pgoff,
+			.policy = vma_policy(vma),
+			.uffd_ctx = vma->vm_userfaultfd_ctx,
+			.anon_name = am_vma_anon_name(vma),
+		},
+	};
+	struct am_request *req = &vr.req;
 
-	if (!vma || vma->vm_start > addr || !vma_is_anonymous(vma))
+	if (!vma_merge_roles(&vr))
 		return;
-	a = vma_own_args(vma_prev(&vmi), vma);
-	am_plan_init(&plan);
-	plan_vma_merge(&plan, &a);
-	plan.kind = ANONMERGE_MERGE_NEW_RANGE;
-	if (!am_plan_run(&plan))
-		return;
-	a.anon_vma = am_plan_translate(&plan, a.anon_vma);
-	am_plan_account(&plan, call_vma_merge(&a));
+	req->kind = kind;
+	if (rebase && vma->anon_vma) {
+		if (req->vma[AM_PREV])
+			add_pgoff(req, req->vma[AM_PREV]->vm_pgoff +
+				       vma_pages(req->vma[AM_PREV]));
+		if (req->vma[AM_NEXT])
+			add_pgoff(req, req->vma[AM_NEXT]->vm_pgoff -
+				       vma_pages(vma));
+	}
+	if (am_plan_run(req))
+		merge_planned(&vr);
 }
 
 /* Same prototype as mmap_region() in 6.1 <linux/mm.h>. */
@@ -263,6 +315,7 @@ static unsigned long am_mmap_region(struct file *file, unsigned long addr,
 				    unsigned long len, vm_flags_t vm_flags,
 				    unsigned long pgoff, struct list_head *uf)
 {
+	struct vm_area_struct *vma;
 	unsigned long ret;
 
 	am_wrapper_enter();
@@ -271,7 +324,10 @@ static unsigned long am_mmap_region(struct file *file, unsigned long addr,
 	if (!IS_ERR_VALUE(ret) && !file &&
 	    am_mode_get() != ANONMERGE_MODE_OFF) {
 		am_stat_attempt();
-		merge_new_mapping(current->mm, ret);
+		/* The new mapping, possibly already expanded into prev. */
+		vma = find_vma(current->mm, ret);
+		if (vma && vma->vm_start <= ret && am_vma_plain_anon(vma))
+			line_offer_vma(vma, ANONMERGE_MERGE_NEW_RANGE, false);
 	}
 	am_wrapper_exit();
 	return ret;
@@ -306,7 +362,7 @@ static const struct am_line line_6_1 = {
 		    ANONMERGE_FEAT_MERGE_MREMAP |
 		    ANONMERGE_FEAT_VERIFY,
 	.bind_calls = line_bind_calls,
-	.merge_vma = line_merge_vma,
+	.offer_vma = line_offer_vma,
 };
 
 const struct am_line *const am_this_line = &line_6_1;

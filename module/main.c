@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/utsname.h>
 
+#include "anon_vma_put.h"
 #include "anonmerge.h"
 #include "kcalls.h"
 
@@ -76,19 +77,27 @@ static int __init anonmerge_init(void)
 		return err;
 	am_kcalls_bind();
 	line->bind_calls();
-	err = am_hooks_install(line->hooks, line->nr_hooks);
+	err = am_anon_vma_put_init();
 	if (err)
 		return err;
+	err = am_hooks_install(line->hooks, line->nr_hooks);
+	if (err)
+		goto out_put;
 	err = am_ctl_register();
 	if (err) {
 		pr_err("cannot register /dev/anonmerge (%d)\n", err);
-		am_hooks_remove(line->hooks, line->nr_hooks);
-		return err;
+		goto out_hooks;
 	}
 	pr_info("%s loaded on kernel line %s (%s), mode %s\n",
 		ANONMERGE_VERSION, line->name, init_utsname()->release,
 		am_mode_name(am_mode_get()));
 	return 0;
+
+out_hooks:
+	am_hooks_remove(line->hooks, line->nr_hooks);
+out_put:
+	am_anon_vma_put_exit();
+	return err;
 }
 
 static void __exit anonmerge_exit(void)
@@ -97,6 +106,8 @@ static void __exit anonmerge_exit(void)
 
 	am_ctl_unregister();
 	am_hooks_remove(line->hooks, line->nr_hooks);
+	/* No hook left to re-home: wait for the anon_vma puts queued. */
+	am_anon_vma_put_exit();
 	pr_info("unloaded\n");
 }
 

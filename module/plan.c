@@ -1,132 +1,324 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Executing a merge plan: pick the anon_vma the merged VMA will keep and
- * re-home every other participant onto it, in the current mode.
+ * Choosing and running a merge plan.
  *
- * The target is the anon_vma of a participant that cannot move (shared
- * through fork): there may be at most one such anon_vma.  When all can
- * move, the largest VMA keeps its anon_vma, which moves the fewest pages
- * in the common case of a small region joining a big one.
+ * The line describes the merge about to happen (the participants and the
+ * model of its merge code); the engine then:
+ *
+ *   1. asks the model what the stock merge joins now ("baseline") and what
+ *      it would join if every anon_vma matched: only when that is more is
+ *      this a candidate (counted);
+ *   2. builds every option: a target anon_vma (one of the participants')
+ *      and a pgoff for the range, i.e. which participants must move; it
+ *      keeps the options after which the model says more sides join - an
+ *      option can also join fewer: a VMA re-homed onto a forked
+ *      (non-singular) chain no longer accepts an unfaulted neighbour;
+ *   3. refuses, per option, what is cheap to see: a VMA that must move but
+ *      is shared, a pgoff that would wrap, a neighbour the model cannot
+ *      decide, placement that follows the pgoff (interleave);
+ *   4. tries the options best first (most sides joined, fewest pages
+ *      moved): every mover of an option is prepared - folios locked -
+ *      before any is applied; one refusal releases them all and the next
+ *      option is tried.  A plan is applied whole or not at all, so the
+ *      merge code never sees a half-moved state.
+ *
+ * Each candidate ends as exactly one merge, refusal or dry-run verdict in
+ * the statistics.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sort.h>
 
 #include "anonmerge.h"
+#include "compat.h"
+#include "mergeable.h"
 #include "plan.h"
 #include "rehome.h"
 
-void am_plan_init(struct am_plan *plan)
+/*
+ * The highest page offset a rebase may produce.  Stock anonymous VMAs
+ * have address-derived offsets (below TASK_SIZE >> PAGE_SHIFT); staying
+ * below ULONG_MAX >> PAGE_SHIFT keeps every later growth of the VMA by up
+ * to TASK_SIZE from wrapping, so vma_to_resize() never fails where stock
+ * would not.
+ */
+#define AM_PGOFF_LIMIT (ULONG_MAX >> PAGE_SHIFT)
+
+#define AM_MAX_OPTIONS (AM_NR_ROLES * AM_MAX_PGOFFS)
+
+struct am_option {
+	struct anon_vma *target;	/* every participant's afterwards */
+	unsigned int pgoff_idx;		/* into req->pgoffs */
+	unsigned int movers;		/* BIT(role) */
+	struct vm_area_struct *donor;	/* a participant already on target */
+	unsigned long cost;		/* pages of the VMAs that move */
+	struct am_sides sides;
+	int refusal;			/* cheap reason it cannot run, or AM_OK */
+};
+
+static unsigned int nr_sides(struct am_sides s)
 {
-	memset(plan, 0, sizeof(*plan));
+	return s.prev + s.next;
 }
 
-/* Add a participant; unfaulted VMAs and duplicates need nothing. */
-void am_plan_add(struct am_plan *plan, struct vm_area_struct *vma)
+static void look_now(const struct am_request *req, struct am_look *look)
 {
-	unsigned int i;
+	unsigned int r;
 
-	if (!vma || !vma->anon_vma || plan->nr == AM_PLAN_MAX_VMAS)
-		return;
-	for (i = 0; i < plan->nr; i++)
-		if (plan->vmas[i] == vma)
-			return;
-	plan->vmas[plan->nr] = vma;
-	plan->old[plan->nr] = vma->anon_vma;
-	plan->nr++;
-}
+	for (r = 0; r < AM_NR_ROLES; r++) {
+		struct vm_area_struct *vma = req->vma[r];
 
-/* True when the participants' anon_vmas differ: stock would not merge. */
-bool am_plan_needs_rehome(const struct am_plan *plan)
-{
-	unsigned int i;
-
-	for (i = 1; i < plan->nr; i++)
-		if (plan->old[i] != plan->old[0])
-			return true;
-	return false;
-}
-
-static struct vm_area_struct *pick_donor(const struct am_plan *plan)
-{
-	struct vm_area_struct *donor = NULL, *vma;
-	unsigned int i;
-
-	for (i = 0; i < plan->nr; i++) {
-		vma = plan->vmas[i];
-		if (am_anon_vma_exclusive(vma))
-			continue;
-		if (donor && donor->anon_vma != vma->anon_vma)
-			return NULL;	/* two shared anon_vmas: impossible */
-		donor = vma;
+		look[r].anon_vma = vma ? vma->anon_vma : NULL;
+		look[r].singular = vma && am_chain_singular(vma);
 	}
-	if (donor)
-		return donor;
-	for (i = 0; i < plan->nr; i++)
-		if (!donor || vma_pages(plan->vmas[i]) > vma_pages(donor))
-			donor = plan->vmas[i];
-	return donor;
 }
 
 /*
- * Run the plan in the current mode; counts the candidate and any refusal
- * or dry-run verdict.  Returns true when pages were re-homed, i.e. when the
- * caller must pass the new anon_vma to the merge and account its result.
+ * What the merge would join if the anon_vmas did not matter: any non-NULL
+ * value stands for "one anon_vma for all" (the model compares pointers).
  */
-bool am_plan_run(struct am_plan *plan)
+static unsigned int ideal_sides(const struct am_request *req)
 {
-	int mode = am_mode_get();
-	bool dry_run = mode == ANONMERGE_MODE_DRY_RUN;
-	struct vm_area_struct *donor;
-	bool moved = false;
-	unsigned int i;
+	static const int one_for_all;
+	struct am_look look[AM_NR_ROLES];
+	unsigned int r, k, best = 0;
+	struct am_sides s;
+
+	for (r = 0; r < AM_NR_ROLES; r++) {
+		look[r].anon_vma = (struct anon_vma *)&one_for_all;
+		look[r].singular = true;
+	}
+	for (k = 0; k < req->nr_pgoffs; k++) {
+		s = req->predict(req, look, req->pgoffs[k]);
+		best = max(best, nr_sides(s));
+	}
+	return best;
+}
+
+/* Does an interleave policy place this VMA's new pages by its pgoff? */
+static bool placement_follows_pgoff(struct vm_area_struct *vma)
+{
+	struct mempolicy *pol = vma_policy(vma);
+
+	if (!pol)
+		pol = current->mempolicy;
+	return pol && am_policy_uses_pgoff(pol);
+}
+
+/* The rebased range [pgoff, pgoff + pages) must be one that stock makes. */
+static bool pgoff_in_range(pgoff_t pgoff, unsigned long pages)
+{
+	return pgoff <= AM_PGOFF_LIMIT && pages <= AM_PGOFF_LIMIT - pgoff;
+}
+
+/* Why @opt cannot run, from what is cheap to see; AM_OK if it may. */
+static int cheap_refusal(const struct am_request *req,
+			 const struct am_option *opt)
+{
+	struct vm_area_struct *owner = req->vma[AM_OWNER];
+	unsigned int r;
+
+	if (req->unpredictable)
+		return ANONMERGE_REFUSE_POLICY;
+	if (!am_vma_plain_anon(opt->donor))
+		return ANONMERGE_REFUSE_UNSUPPORTED;
+	for (r = 0; r < AM_NR_ROLES; r++) {
+		struct vm_area_struct *vma = req->vma[r];
+
+		if (!(opt->movers & BIT(r)))
+			continue;
+		if (!am_vma_plain_anon(vma))
+			return ANONMERGE_REFUSE_UNSUPPORTED;
+		if (!am_anon_vma_exclusive(vma) ||
+		    (vma->anon_vma != opt->target &&
+		     opt->target->root == vma->anon_vma))
+			return ANONMERGE_REFUSE_SHARED;
+	}
+	if (opt->pgoff_idx) {
+		if (!pgoff_in_range(req->pgoffs[opt->pgoff_idx],
+				    vma_pages(owner)))
+			return ANONMERGE_REFUSE_PGOFF;
+		if (placement_follows_pgoff(owner))
+			return ANONMERGE_REFUSE_POLICY;
+	}
+	return AM_OK;
+}
+
+/*
+ * Fill @opt for target @t and pgoff @k: who moves, onto which donor, and
+ * what the model says the merge joins then.  False when nothing moves.
+ */
+static bool build_option(const struct am_request *req,
+			 const struct am_look *now, struct anon_vma *t,
+			 unsigned int k, struct am_option *opt)
+{
+	struct am_look look[AM_NR_ROLES];
+	unsigned int r;
+
+	memset(opt, 0, sizeof(*opt));
+	opt->target = t;
+	opt->pgoff_idx = k;
+	for (r = 0; r < AM_NR_ROLES; r++) {
+		struct vm_area_struct *vma = req->vma[r];
+
+		look[r] = now[r];
+		if (!vma || !vma->anon_vma)
+			continue;
+		if (vma->anon_vma == t && !opt->donor)
+			opt->donor = vma;
+		if (vma->anon_vma != t || (r == AM_OWNER && k)) {
+			opt->movers |= BIT(r);
+			opt->cost += vma_pages(vma);
+		}
+	}
+	/* A rebase needs a faulted owner (the line offers none otherwise). */
+	if (k && !(opt->movers & BIT(AM_OWNER)))
+		return false;
+	if (!opt->movers || !opt->donor)
+		return false;
+	/* A mover takes the donor's chain: its length, its singularity. */
+	for (r = 0; r < AM_NR_ROLES; r++) {
+		if ((opt->movers & BIT(r)) && req->vma[r]->anon_vma != t) {
+			look[r].anon_vma = t;
+			look[r].singular = am_chain_singular(opt->donor);
+		}
+	}
+	opt->sides = req->predict(req, look, req->pgoffs[k]);
+	opt->refusal = cheap_refusal(req, opt);
+	return true;
+}
+
+/* Most sides joined first, then fewest pages moved. */
+static int option_cmp(const void *a, const void *b)
+{
+	const struct am_option *x = a, *y = b;
+
+	if (nr_sides(x->sides) != nr_sides(y->sides))
+		return nr_sides(y->sides) - nr_sides(x->sides);
+	return x->cost < y->cost ? -1 : x->cost > y->cost;
+}
+
+/*
+ * Every option that moves something, sorted best first; *@nr_better of
+ * them let the merge join more than @baseline sides.
+ */
+static unsigned int build_options(const struct am_request *req,
+				  unsigned int baseline,
+				  struct am_option *opts,
+				  unsigned int *nr_better)
+{
+	struct anon_vma *targets[AM_NR_ROLES];
+	struct am_look now[AM_NR_ROLES];
+	unsigned int nr_targets = 0, nr = 0, r, i, k;
+
+	look_now(req, now);
+	for (r = 0; r < AM_NR_ROLES; r++) {
+		struct anon_vma *av = now[r].anon_vma;
+
+		for (i = 0; i < nr_targets && targets[i] != av; i++)
+			;
+		if (av && i == nr_targets)
+			targets[nr_targets++] = av;
+	}
+	for (i = 0; i < nr_targets; i++)
+		for (k = 0; k < req->nr_pgoffs; k++)
+			nr += build_option(req, now, targets[i], k, &opts[nr]);
+	sort(opts, nr, sizeof(*opts), option_cmp, NULL);
+	for (*nr_better = 0; *nr_better < nr; ++*nr_better)
+		if (nr_sides(opts[*nr_better].sides) <= baseline)
+			break;
+	return nr;
+}
+
+/* Prepare every mover of @opt, then apply them all, or none. */
+static int run_option(const struct am_request *req,
+		      const struct am_option *opt, bool dry_run)
+{
+	struct am_mover movers[AM_MAX_MOVERS];
+	unsigned int nr = 0, r, i;
 	int ret = AM_OK;
 
-	if (mode == ANONMERGE_MODE_OFF || !am_plan_needs_rehome(plan))
-		return false;
-	am_stat_candidate();
-	donor = pick_donor(plan);
-	if (!donor) {
-		am_stat_refuse(ANONMERGE_REFUSE_SHARED);
-		return false;
-	}
-	for (i = 0; i < plan->nr && ret == AM_OK; i++) {
-		if (plan->vmas[i]->anon_vma == donor->anon_vma)
+	for (r = 0; r < AM_NR_ROLES && ret == AM_OK; r++) {
+		struct am_mover *m = &movers[nr];
+
+		if (!(opt->movers & BIT(r)))
 			continue;
-		ret = am_rehome(plan->vmas[i], donor, plan->vmas[i]->vm_pgoff,
-				dry_run);
-		moved |= ret == AM_OK && !dry_run;
+		m->vma = req->vma[r];
+		m->donor = m->vma->anon_vma == opt->target ? m->vma : opt->donor;
+		m->new_pgoff = r == AM_OWNER && opt->pgoff_idx ?
+			       req->pgoffs[opt->pgoff_idx] : m->vma->vm_pgoff;
+		nr++;
+		ret = am_mover_prepare(m);
 	}
-	plan->target = donor->anon_vma;
-	if (ret != AM_OK)
-		am_stat_refuse(ret);
-	else if (dry_run)
+	if (ret == AM_OK && !dry_run)
+		ret = am_movers_apply(movers, nr);
+	for (i = 0; i < nr; i++)
+		am_mover_release(&movers[i]);
+	return ret;
+}
+
+/**
+ * am_plan_run - re-home what the stock merge needs to join more
+ * @req: the merge about to happen, from the line
+ *
+ * Caller holds mmap_lock for write.  Returns true when VMAs were re-homed:
+ * the caller must then run the stock merge with the owner's anon_vma and
+ * pgoff as they are now, and report with am_plan_account() whether it
+ * joined req->expect.  Counts the candidate and its verdict.
+ */
+bool am_plan_run(struct am_request *req)
+{
+	struct am_option opts[AM_MAX_OPTIONS];
+	int mode = am_mode_get(), first_refusal = AM_OK, ret = AM_OK;
+	struct am_look now[AM_NR_ROLES];
+	unsigned int baseline, nr, nr_better, i;
+
+	if (mode == ANONMERGE_MODE_OFF)
+		return false;
+	look_now(req, now);
+	baseline = nr_sides(req->predict(req, now, req->pgoffs[0]));
+	if (ideal_sides(req) <= baseline)
+		return false;
+	nr = build_options(req, baseline, opts, &nr_better);
+	if (!nr)
+		return false;	/* nothing could move: not ours to count */
+	am_stat_candidate();
+	for (i = 0; i < nr_better; i++) {
+		ret = opts[i].refusal;
+		if (ret == AM_OK)
+			ret = run_option(req, &opts[i],
+					 mode == ANONMERGE_MODE_DRY_RUN);
+		if (ret == AM_OK)
+			break;
+		if (first_refusal == AM_OK)
+			first_refusal = ret;
+	}
+	if (i == nr_better) {
+		/* No better option: re-homing cannot make stock join more. */
+		am_stat_refuse(nr_better ? first_refusal :
+					   ANONMERGE_REFUSE_NO_GAIN);
+		return false;
+	}
+	if (mode == ANONMERGE_MODE_DRY_RUN) {
 		am_stat_dry_run();
-	/*
-	 * A refusal after an earlier participant moved still leaves a valid
-	 * state (that VMA uses the donor's anon_vma); the merge then goes as
-	 * far as stock allows.
-	 */
-	return moved;
+		return false;
+	}
+	req->expect = opts[i].sides;
+	return true;
 }
 
-/* The anon_vma a caller-supplied @anon_vma became, if its VMA moved. */
-struct anon_vma *am_plan_translate(const struct am_plan *plan,
-				   struct anon_vma *anon_vma)
+/* After the stock merge ran on a re-homed plan: did it do as predicted? */
+void am_plan_account(const struct am_request *req, bool as_predicted)
 {
-	unsigned int i;
-
-	for (i = 0; i < plan->nr; i++)
-		if (anon_vma && plan->old[i] == anon_vma &&
-		    plan->vmas[i]->anon_vma == plan->target)
-			return plan->target;
-	return anon_vma;
-}
-
-void am_plan_account(const struct am_plan *plan, bool merged)
-{
-	if (merged)
-		am_stat_merge(plan->kind);
-	else
-		am_stat_refuse(ANONMERGE_REFUSE_RACE);
+	if (as_predicted) {
+		am_stat_merge(req->kind);
+		return;
+	}
+	/* A model error: the re-home stands, but stock was not improved. */
+	pr_warn_ratelimited("merge not as predicted after a re-home (kind %u)\n",
+			    req->kind);
+	am_stat_refuse(ANONMERGE_REFUSE_RACE);
 }

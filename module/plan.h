@@ -1,30 +1,65 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A merge plan: the VMAs that the kernel's merge code is about to join
- * (as predicted by the line's hook), and what it takes to give them one
- * anon_vma.
+ * A merge plan: the VMAs the kernel's merge code is about to look at (as
+ * the line's model of that code finds them), and which of them to re-home
+ * onto which anon_vma so that the stock merge joins more of them than it
+ * would have - or nothing at all.
  */
 #ifndef ANONMERGE_PLAN_H
 #define ANONMERGE_PLAN_H
 
 #include <linux/mm_types.h>
 
-#define AM_PLAN_MAX_VMAS 3
-
-struct am_plan {
-	struct vm_area_struct *vmas[AM_PLAN_MAX_VMAS];
-	struct anon_vma *old[AM_PLAN_MAX_VMAS];	/* anon_vma before */
-	unsigned int nr;
-	struct anon_vma *target;	/* set once unified */
-	unsigned int kind;		/* ANONMERGE_MERGE_* */
+/* The participants of one merge, as the stock code names them. */
+enum am_role {
+	AM_PREV,	/* the neighbour before the range, if adjacent and equal */
+	AM_OWNER,	/* the VMA holding the range today (none: a new range) */
+	AM_NEXT,	/* the neighbour after the range, if adjacent and equal */
+	AM_NR_ROLES
 };
 
-void am_plan_init(struct am_plan *plan);
-void am_plan_add(struct am_plan *plan, struct vm_area_struct *vma);
-bool am_plan_needs_rehome(const struct am_plan *plan);
-bool am_plan_run(struct am_plan *plan);
-struct anon_vma *am_plan_translate(const struct am_plan *plan,
-				   struct anon_vma *anon_vma);
-void am_plan_account(const struct am_plan *plan, bool merged);
+/* How a participant looks to the merge code: now, or after a plan. */
+struct am_look {
+	struct anon_vma *anon_vma;
+	bool singular;		/* its anon_vma_chain has one entry */
+};
+
+/* Which neighbours the stock merge joins with the range. */
+struct am_sides {
+	bool prev, next;
+};
+
+/*
+ * pgoffs[0] is the range's pgoff as the caller asked; pgoffs[1..] are
+ * rebases of the owner (a moved VMA), offered only when the range is the
+ * whole owner: its new vm_pgoff.
+ */
+#define AM_MAX_PGOFFS 3
+
+struct am_request;
+/*
+ * The line's model of its merge code: which sides join, given how each
+ * participant would look and the range's pgoff.  Must be exact: the
+ * module only re-homes when the model says the stock merge will then join
+ * more, and checks afterwards that it did.
+ */
+typedef struct am_sides (am_predict_t)(const struct am_request *req,
+				       const struct am_look *look,
+				       pgoff_t pgoff);
+
+struct am_request {
+	/* Filled in by the line: */
+	struct vm_area_struct *vma[AM_NR_ROLES];	/* NULL: no part */
+	pgoff_t pgoffs[AM_MAX_PGOFFS];
+	unsigned int nr_pgoffs;
+	bool unpredictable;	/* a neighbour the model cannot decide */
+	unsigned int kind;	/* ANONMERGE_MERGE_* */
+	am_predict_t *predict;
+	/* Filled in by am_plan_run() when it returns true: */
+	struct am_sides expect;	/* what the stock merge must now do */
+};
+
+bool am_plan_run(struct am_request *req);
+void am_plan_account(const struct am_request *req, bool as_predicted);
 
 #endif /* ANONMERGE_PLAN_H */

@@ -6,34 +6,49 @@
  * singular chain, only VMAs of this mm in its tree) is moved onto the
  * anon_vma T of a neighbour ("donor"):
  *
- *   1. all its folios are trylocked and referenced (collect.c);
- *   2. S, then T's root, are write-locked (folio lock -> anon_vma rwsem,
- *      the order of mm/rmap.c);
- *   3. the VMA leaves S's tree, its vm_pgoff is rebased if asked (a moved
- *      VMA made linear with its new neighbour), every folio's mapping
- *      becomes T and its index moves by the same delta, and the VMA is
- *      linked into every anon_vma of the donor's chain, as anon_vma_clone()
- *      would do, keyed by the new pgoff;
- *   4. the accounting follows unlink_anon_vmas() (mm/rmap.c, 6.1.192
+ *   1. prepare: all checks, every allocation, and all its folios trylocked
+ *      and referenced (collect.c) - any refusal here leaves no trace;
+ *   2. apply, once every mover of the plan is prepared: the sources, then
+ *      T's root are write-locked; the VMA leaves S's tree, its vm_pgoff is
+ *      rebased if asked (a moved VMA made linear with its new neighbour),
+ *      every folio's mapping becomes T and its index moves by the same
+ *      delta, and the VMA is linked into every anon_vma of the donor's
+ *      chain, as anon_vma_clone() would do, keyed by the new pgoff;
+ *   3. the accounting follows unlink_anon_vmas() (mm/rmap.c, 6.1.192
  *      l.399-449): num_active_vmas moves from S to T, and when S's tree
- *      empties S's parent loses a child and S its reference, after the
- *      locks are dropped.
+ *      empties S's parent (S itself) loses a child and S its last
+ *      reference - after an RCU grace period (anon_vma_put.c).
  *
- * Nobody can observe step 3 half done: rmap walkers that hold a folio lock
- * (unmap, migration, split) are excluded by ours, and every walker takes
- * the S or T root lock for read, which we hold for write.  The interval
- * trees are keyed by vm_pgoff, so the VMA is out of them while it changes.
- * When T is S (a VMA moved next to its own origin) only the pgoff moves.
+ * Locking, outermost first:
+ *   mmap_lock (write, held by the caller) - excludes faults (6.1), fork,
+ *     and every change to this mm's VMAs and page tables but reclaim's;
+ *   the VMA write locks (6.4+: faults under the per-VMA lock);
+ *   folio locks, trylocked under the PTL (never waited for: cannot
+ *     deadlock, any number of them);
+ *   S's rwsem for each source, then T's root rwsem, for write: folio lock
+ *     -> anon_vma is the order of mm/rmap.c.  Several anon_vma roots nest
+ *     here, which nothing else in the kernel does: the sources are exclusive
+ *     to this mm, so only a task holding this mm's mmap_lock for write can
+ *     take any of them nested - us, now.  Another mm's re-home may nest its
+ *     own sources and then a shared T, but never one of our sources (they
+ *     are in no other mm's chain), so no two tasks wait on each other in
+ *     opposite order.  lockdep sees them as subclasses 0..3.
+ *
+ * Who reads what we change: rmap walkers that hold the folio lock (unmap,
+ * migration, split, memory-failure) are excluded by ours; every walker
+ * takes S's or T's root lock for read before using the interval trees,
+ * which we hold for write, and the VMA is out of every tree while its
+ * vm_pgoff changes.  Walkers without the folio lock (folio_referenced()
+ * from reclaim, page_idle, DAMON) read folio->mapping under RCU only: one
+ * that read S before the move may lock S afterwards and walk S's tree,
+ * where this VMA no longer is, and miss a reference bit once (6.1 lacks
+ * the 6.8 re-check of the mapping in folio_lock_anon_vma_read()).  They do
+ * not hold a reference to S: that S stays allocated for them is what the
+ * grace period before its last put is for.
  *
  * The result is an ordinary kernel state: the VMA simply uses T, as if it
  * had been split off the donor.  The stock merge then finds the two
  * compatible and does the rest itself.
- *
- * Walkers that read folio->mapping without the folio lock (folio_referenced
- * on 6.1, which lacks the 6.8 re-check in folio_lock_anon_vma_read) may
- * pin S and walk its tree after the move and miss this VMA: they only age
- * pages, S stays allocated by their reference, and the rmap users that
- * matter (unmap, migration, split) hold the folio lock, which excludes us.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,15 +59,30 @@
 #include <linux/rmap.h>
 #include <linux/slab.h>
 
+#include "anon_vma_put.h"
 #include "anonmerge.h"
 #include "compat.h"
 #include "kcalls.h"
+#include "mergeable.h"
+#include "refusal_memo.h"
 #include "rehome.h"
 
 unsigned int am_max_rehome_pages = 262144;
 module_param_named(max_rehome_pages, am_max_rehome_pages, uint, 0644);
 MODULE_PARM_DESC(max_rehome_pages,
 		 "Most pages moved in one re-home, all under mmap_lock (default 262144 = 1 GiB)");
+
+/*
+ * Fault injection for the tests of the checkers themselves (off by
+ * default): the next re-home leaves its last folio on the old anon_vma,
+ * which is then kept allocated (leaked), so that the verifier and the
+ * rmap checks must see one unreachable folio - and nothing is freed under
+ * it.
+ */
+static bool test_skip_folio;
+module_param(test_skip_folio, bool, 0644);
+MODULE_PARM_DESC(test_skip_folio,
+		 "Testing only: the next re-home leaves one folio behind (default off)");
 
 /*
  * Quick check, valid without the anon_vma lock because fork, the only way
@@ -68,7 +98,11 @@ bool am_anon_vma_exclusive(struct vm_area_struct *vma)
 				same_vma)->anon_vma == av;
 }
 
-/* Under S's lock: nobody outside this mm can reach S's folios. */
+/*
+ * Under S's lock: nobody outside this mm can reach S's folios.  Once true
+ * it stays true while this mm's mmap_lock is held for write: a VMA of
+ * another mm can only join S's tree by a fork of this mm.
+ */
 static bool tree_all_in_mm(struct anon_vma *av, struct mm_struct *mm)
 {
 	struct rb_node *node;
@@ -100,22 +134,101 @@ static int alloc_avcs(struct vm_area_struct *donor, struct list_head *avcs)
 
 	list_for_each_entry(pavc, &donor->anon_vma_chain, same_vma) {
 		avc = kmem_cache_alloc(am_avc_cache(), GFP_KERNEL);
-		if (!avc) {
-			free_avcs(avcs);
+		if (!avc)
 			return -ENOMEM;
-		}
 		list_add(&avc->same_vma, avcs);
 	}
 	return 0;
 }
 
-/* Move every collected folio: new anon_vma, index shifted by @delta. */
-static void move_folios(struct am_folio_set *set, struct anon_vma *dst,
-			pgoff_t delta)
+/**
+ * am_mover_prepare - check and lock everything one re-home needs
+ * @m: vma, donor and new_pgoff filled in
+ *
+ * Caller holds mmap_lock for write.  Returns AM_OK with every folio of the
+ * VMA locked, or the refusal reason with nothing held; either way
+ * am_mover_release() undoes it.
+ */
+int am_mover_prepare(struct am_mover *m)
 {
-	unsigned int i;
+	struct vm_area_struct *vma = m->vma, *donor = m->donor;
+	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
+	bool relink = src != dst;
+	bool all_ours;
+	int ret;
 
-	for (i = 0; i < set->nr; i++) {
+	m->src = src;
+	m->set.folios = NULL;
+	m->set.nr = 0;
+	m->put = NULL;
+	m->old_avc = NULL;
+	m->src_emptied = false;
+	m->skipped = false;
+	INIT_LIST_HEAD(&m->avcs);
+
+	/* mmap_assert_write_locked() would need the unexported dump_mm(). */
+	lockdep_assert_held_write(&vma->vm_mm->mmap_lock);
+	if (!am_vma_plain_anon(vma) || !am_vma_plain_anon(donor) || !src ||
+	    !dst || (!relink && m->new_pgoff == vma->vm_pgoff))
+		return ANONMERGE_REFUSE_UNSUPPORTED;
+	/* T under S would make S a parent: impossible if S is exclusive. */
+	if (!am_anon_vma_exclusive(vma) || (relink && dst->root == src))
+		return ANONMERGE_REFUSE_SHARED;
+	down_read(&src->rwsem);
+	all_ours = tree_all_in_mm(src, vma->vm_mm);
+	up_read(&src->rwsem);
+	if (!all_ours)
+		return ANONMERGE_REFUSE_SHARED;
+	if (am_refusal_remembered(vma))
+		return ANONMERGE_REFUSE_REMEMBERED;
+
+	m->set.vma = vma;
+	m->set.src = src;
+	m->set.max = max(1UL, min_t(unsigned long, vma_pages(vma),
+				    am_max_rehome_pages));
+	m->set.folios = kvmalloc_array(m->set.max, sizeof(*m->set.folios),
+				       GFP_KERNEL);
+	if (!m->set.folios)
+		return ANONMERGE_REFUSE_NOMEM;
+	if (relink) {
+		m->put = am_anon_vma_put_alloc();
+		if (!m->put || alloc_avcs(donor, &m->avcs))
+			return ANONMERGE_REFUSE_NOMEM;
+	}
+
+	am_vma_start_write(vma);
+	am_vma_start_write(donor);
+	ret = am_folios_collect(&m->set);
+	if (ret != AM_OK)
+		am_refusal_remember(vma, ret);
+	return ret;
+}
+
+void am_mover_release(struct am_mover *m)
+{
+	if (m->set.folios) {
+		am_folios_release(&m->set);
+		kvfree(m->set.folios);
+		m->set.folios = NULL;
+	}
+	free_avcs(&m->avcs);
+	am_anon_vma_put_free(m->put);
+	m->put = NULL;
+	if (m->old_avc)
+		kmem_cache_free(am_avc_cache(), m->old_avc);
+	m->old_avc = NULL;
+}
+
+/*
+ * Move every collected folio: new anon_vma, index shifted by @delta.
+ * With @skip (fault injection) the last one stays as it was.
+ */
+static void move_folios(struct am_folio_set *set, struct anon_vma *dst,
+			pgoff_t delta, bool skip)
+{
+	unsigned int i, nr = set->nr - (skip && set->nr);
+
+	for (i = 0; i < nr; i++) {
 		struct folio *folio = set->folios[i];
 
 		folio->index += delta;
@@ -124,40 +237,41 @@ static void move_folios(struct am_folio_set *set, struct anon_vma *dst,
 }
 
 /* Only the pgoff moves (T is S): out of the tree, rebase, back in. */
-static void rebase_in_place(struct vm_area_struct *vma,
-			    struct am_folio_set *set, pgoff_t new_pgoff)
+static void rebase_in_place(struct am_mover *m)
 {
+	struct vm_area_struct *vma = m->vma;
 	struct anon_vma_chain *avc =
 		list_first_entry(&vma->anon_vma_chain, struct anon_vma_chain,
 				 same_vma);
 
 	static_call(am_avtree_remove)(avc, &avc->anon_vma->rb_root);
-	move_folios(set, avc->anon_vma, new_pgoff - vma->vm_pgoff);
-	WRITE_ONCE(vma->vm_pgoff, new_pgoff);
+	move_folios(&m->set, avc->anon_vma, m->new_pgoff - vma->vm_pgoff,
+		    m->skipped);
+	/* Also under mmap_lock (write) and, 6.4+, the VMA write lock. */
+	WRITE_ONCE(vma->vm_pgoff, m->new_pgoff);
 	static_call(am_avtree_insert)(avc, &avc->anon_vma->rb_root);
 }
 
-/* Steps 3-4 above; returns the avc that linked the VMA to S. */
-static struct anon_vma_chain *relink(struct vm_area_struct *vma,
-				     struct vm_area_struct *donor,
-				     struct am_folio_set *set,
-				     struct list_head *avcs,
-				     pgoff_t new_pgoff, bool *put_src)
+/* Relink onto the donor's chain (step 2 above); S and T's root held. */
+static void relink(struct am_mover *m)
 {
-	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
-	struct anon_vma_chain *src_avc, *pavc, *avc;
+	struct vm_area_struct *vma = m->vma, *donor = m->donor;
+	struct anon_vma *src = m->src, *dst = donor->anon_vma;
+	struct anon_vma_chain *pavc, *avc;
 
-	src_avc = list_first_entry(&vma->anon_vma_chain, struct anon_vma_chain,
-				   same_vma);
-	static_call(am_avtree_remove)(src_avc, &src->rb_root);
-	list_del(&src_avc->same_vma);
+	m->old_avc = list_first_entry(&vma->anon_vma_chain,
+				      struct anon_vma_chain, same_vma);
+	static_call(am_avtree_remove)(m->old_avc, &src->rb_root);
+	list_del(&m->old_avc->same_vma);
 
-	move_folios(set, dst, new_pgoff - vma->vm_pgoff);
-	WRITE_ONCE(vma->vm_pgoff, new_pgoff);
+	move_folios(&m->set, dst, m->new_pgoff - vma->vm_pgoff,
+		    m->skipped);
+	WRITE_ONCE(vma->vm_pgoff, m->new_pgoff);
 
 	/* Same order as anon_vma_clone(): newest first, root last. */
 	list_for_each_entry_reverse(pavc, &donor->anon_vma_chain, same_vma) {
-		avc = list_first_entry(avcs, struct anon_vma_chain, same_vma);
+		avc = list_first_entry(&m->avcs, struct anon_vma_chain,
+				       same_vma);
 		list_del(&avc->same_vma);
 		avc->vma = vma;
 		avc->anon_vma = pavc->anon_vma;
@@ -166,88 +280,82 @@ static struct anon_vma_chain *relink(struct vm_area_struct *vma,
 	}
 
 	WRITE_ONCE(vma->anon_vma, dst);
+	/* Both counters are protected by the root rwsems we hold. */
 	dst->num_active_vmas++;
 	src->num_active_vmas--;
-	*put_src = RB_EMPTY_ROOT(&src->rb_root.rb_root);
-	if (*put_src)
+	m->src_emptied = RB_EMPTY_ROOT(&src->rb_root.rb_root);
+	if (m->src_emptied)
 		src->parent->num_children--;
-	return src_avc;
+}
+
+/* The distinct anon_vma roots a plan write-locks, sources first. */
+static unsigned int plan_locks(struct am_mover *movers, unsigned int nr,
+			       struct anon_vma **locks)
+{
+	unsigned int i, j, n = 0;
+	struct anon_vma *av;
+
+	for (i = 0; i <= nr; i++) {
+		av = i < nr ? movers[i].src : movers[0].donor->anon_vma->root;
+		for (j = 0; j < n && locks[j] != av; j++)
+			;
+		if (j == n)
+			locks[n++] = av;
+	}
+	return n;
+}
+
+/* After the locks: S's last reference, the old links, the statistics. */
+static void finish(struct am_mover *m)
+{
+	am_stat_pages_rehomed(m->set.nr_pages);
+	if (!m->src_emptied)
+		return;
+	if (m->skipped) {
+		pr_warn("test_skip_folio: one folio left on anon_vma %p, which stays allocated\n",
+			m->src);
+		return;
+	}
+	am_anon_vma_put_after_gp(m->put, m->src);
+	m->put = NULL;
 }
 
 /**
- * am_rehome - move @vma's pages onto @donor's anon_vma
- * @vma: anonymous VMA with an exclusive anon_vma
- * @donor: neighbour whose anon_vma (and chain) @vma takes; may share
- *	@vma's anon_vma when only the pgoff is to move
- * @new_pgoff: vm_pgoff of @vma afterwards (page indexes follow)
- * @dry_run: check everything, change nothing
+ * am_movers_apply - re-home every prepared mover of one plan
+ * @movers: prepared (AM_OK) movers, all with donors on one anon_vma
+ * @nr: how many
  *
- * Caller holds mmap_lock for write.  Returns AM_OK or the refusal reason;
- * on refusal nothing has changed.
+ * Returns AM_OK when all moved, or ANONMERGE_REFUSE_SHARED when a re-check
+ * under the locks failed, in which case none moved.  The caller releases
+ * the movers either way.
  */
-int am_rehome(struct vm_area_struct *vma, struct vm_area_struct *donor,
-	      pgoff_t new_pgoff, bool dry_run)
+int am_movers_apply(struct am_mover *movers, unsigned int nr)
 {
-	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
-	struct am_folio_set set = {
-		.mm = vma->vm_mm,
-		.vma = vma,
-		.src = src,
-	};
-	struct anon_vma_chain *src_avc = NULL;
-	bool put_src = false;
-	LIST_HEAD(avcs);
-	int ret;
+	struct anon_vma *locks[AM_MAX_MOVERS + 1];
+	struct mm_struct *mm = movers[0].vma->vm_mm;
+	unsigned int i, nr_locks = plan_locks(movers, nr, locks);
+	int ret = AM_OK;
 
-	/* mmap_assert_write_locked() would need the unexported dump_mm(). */
-	lockdep_assert_held_write(&vma->vm_mm->mmap_lock);
-	if (!vma_is_anonymous(vma) || !vma_is_anonymous(donor) ||
-	    (vma->vm_flags & (VM_SHARED | VM_HUGETLB | VM_PFNMAP | VM_IO |
-			      VM_MIXEDMAP)) ||
-	    !src || !dst || (src == dst && new_pgoff == vma->vm_pgoff))
-		return ANONMERGE_REFUSE_UNSUPPORTED;
-	/* T under S would make S a parent: impossible if S is exclusive. */
-	if (!am_anon_vma_exclusive(vma) || (dst != src && dst->root == src))
-		return ANONMERGE_REFUSE_SHARED;
-
-	set.max = max(1UL, min_t(unsigned long, vma_pages(vma),
-				 am_max_rehome_pages));
-	set.folios = kvmalloc_array(set.max, sizeof(*set.folios), GFP_KERNEL);
-	if (!set.folios)
-		return ANONMERGE_REFUSE_NOMEM;
-	if (!dry_run && src != dst && alloc_avcs(donor, &avcs)) {
-		ret = ANONMERGE_REFUSE_NOMEM;
-		goto out;
+	for (i = 0; i < nr_locks; i++)
+		down_write_nested(&locks[i]->rwsem, i);
+	/* Cannot fail while mmap_lock is held (see tree_all_in_mm()). */
+	for (i = 0; i < nr; i++)
+		if (!am_anon_vma_exclusive(movers[i].vma) ||
+		    !tree_all_in_mm(movers[i].src, mm))
+			ret = ANONMERGE_REFUSE_SHARED;
+	for (i = 0; i < nr && ret == AM_OK; i++) {
+		movers[i].skipped = READ_ONCE(test_skip_folio) &&
+				    xchg(&test_skip_folio, false);
+		if (movers[i].src == movers[i].donor->anon_vma)
+			rebase_in_place(&movers[i]);
+		else
+			relink(&movers[i]);
 	}
-
-	am_vma_start_write(vma);
-	am_vma_start_write(donor);
-	ret = am_folios_collect(&set);
-	if (ret != AM_OK)
-		goto out;
-
-	down_write(&src->rwsem);
-	if (dst->root != src)
-		down_write_nested(&dst->root->rwsem, SINGLE_DEPTH_NESTING);
-	if (!am_anon_vma_exclusive(vma) || !tree_all_in_mm(src, set.mm))
-		ret = ANONMERGE_REFUSE_SHARED;
-	else if (!dry_run && src == dst)
-		rebase_in_place(vma, &set, new_pgoff);
-	else if (!dry_run)
-		src_avc = relink(vma, donor, &set, &avcs, new_pgoff, &put_src);
-	if (dst->root != src)
-		up_write(&dst->root->rwsem);
-	up_write(&src->rwsem);
-
-	if (ret == AM_OK && !dry_run)
-		am_stat_pages_rehomed(set.nr_pages);
-	am_folios_release(&set);
-	if (put_src)
-		am_put_anon_vma(src);
-	if (src_avc)
-		kmem_cache_free(am_avc_cache(), src_avc);
-out:
-	free_avcs(&avcs);
-	kvfree(set.folios);
-	return ret;
+	while (nr_locks--)
+		up_write(&locks[nr_locks]->rwsem);
+	if (WARN_ON_ONCE(ret != AM_OK))
+		return ret;
+	for (i = 0; i < nr; i++)
+		finish(&movers[i]);
+	return AM_OK;
 }

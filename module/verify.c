@@ -5,20 +5,29 @@
  *
  * - every mapped anonymous page (and every swap-cache folio behind a swap
  *   PTE) has an anon_vma that is in its VMA's anon_vma_chain, and an index
- *   equal to linear_page_index() of its address: exactly what the kernel's
- *   reverse map needs to find the mapping;
+ *   equal to linear_page_index() of its address;
+ * - every such page is found from the rmap side: an interval-tree lookup
+ *   of its index in its anon_vma - the lookup rmap_walk_anon() does
+ *   (mm/rmap.c 6.1.192 l.2422-2460), with the kernel's own
+ *   anon_vma_interval_tree_iter_first/next - yields this VMA.  That also
+ *   catches a VMA whose interval was keyed with a stale or wrapping pgoff;
+ * - every VMA's pgoff range does not wrap;
  * - every VMA's chain links back to the VMA and contains vma->anon_vma,
  *   all with one root;
  * - for an anon_vma whose tree holds only this process's VMAs,
  *   num_active_vmas equals the number of VMAs using it.
  *
- * It takes mmap_lock for read and each anon_vma root for read, so it sees
- * no half-done re-home (those hold mmap_lock for write).
+ * It takes mmap_lock for read, so it sees no half-done re-home (those hold
+ * mmap_lock for write), and, per VMA, the root of its anon_vmas for read,
+ * as rmap walkers do, before the page tables (anon_vma -> PTL, the order
+ * of mm/rmap.c).  A folio whose anon_vma is not in the VMA's chain is never
+ * dereferenced: it may be freed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
 #include <linux/pid.h>
+#include <linux/ptrace.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/swap.h>
@@ -26,6 +35,7 @@
 
 #include "anonmerge.h"
 #include "compat.h"
+#include "kcalls.h"
 #include "walk.h"
 
 #define VERIFY_OK 0
@@ -45,17 +55,39 @@ static bool in_chain(struct vm_area_struct *vma, struct anon_vma *anon_vma)
 	return false;
 }
 
+/* Does rmap, looking up @pgoff in @anon_vma's tree, find @vma? */
+static bool rmap_finds(struct anon_vma *anon_vma, pgoff_t pgoff,
+		       struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc;
+
+	for (avc = static_call(am_avtree_iter_first)(&anon_vma->rb_root,
+						     pgoff, pgoff);
+	     avc; avc = static_call(am_avtree_iter_next)(avc, pgoff, pgoff))
+		if (avc->vma == vma)
+			return true;
+	return false;
+}
+
 /* @page of @folio is mapped (or would be, from swap) at @addr. */
 static void check_page(struct verify *v, struct folio *folio,
 		       struct page *page, unsigned long addr)
 {
 	struct anon_vma *anon_vma = am_folio_anon_vma(folio);
+	pgoff_t pgoff = folio->index + folio_page_idx(folio, page);
 
-	if (anon_vma && !in_chain(v->vma, anon_vma))
-		v->out->bad_anon_vma++;
-	if (folio->index + folio_page_idx(folio, page) !=
-	    linear_page_index(v->vma, addr))
+	if (pgoff != linear_page_index(v->vma, addr))
 		v->out->bad_index++;
+	if (!anon_vma)
+		return;
+	if (!in_chain(v->vma, anon_vma)) {
+		v->out->bad_anon_vma++;
+		v->out->bad_rmap++;
+	} else if (anon_vma->root != v->vma->anon_vma->root) {
+		v->out->bad_rmap++;	/* a tree we do not hold the lock of */
+	} else if (!rmap_finds(anon_vma, pgoff, v->vma)) {
+		v->out->bad_rmap++;
+	}
 }
 
 static int verify_mapped(void *priv, struct page *page, unsigned long addr)
@@ -117,6 +149,17 @@ static int verify_pte(void *priv, pte_t pte, unsigned long addr)
 	return VERIFY_OK;
 }
 
+/* A PMD-mapped folio: every one of its pages. */
+static int verify_pmd_leaf(void *priv, struct page *page, unsigned long addr)
+{
+	struct folio *folio = page_folio(page);
+	long i, nr = folio_nr_pages(folio);
+
+	for (i = 0; i < nr; i++)
+		verify_mapped(priv, folio_page(folio, i), addr + i * PAGE_SIZE);
+	return VERIFY_OK;
+}
+
 static int verify_pmd_swap(void *priv, pmd_t pmd, unsigned long addr)
 {
 	struct verify *v = priv;
@@ -127,7 +170,7 @@ static int verify_pmd_swap(void *priv, pmd_t pmd, unsigned long addr)
 
 static const struct am_walk_ops verify_ops = {
 	.pte = verify_pte,
-	.pmd_leaf = verify_mapped,
+	.pmd_leaf = verify_pmd_leaf,
 	.pmd_swap = verify_pmd_swap,
 	.err_race = -EAGAIN,
 	.err_bad = -EFAULT,
@@ -154,7 +197,6 @@ static bool accounting_ok(struct anon_vma *anon_vma, struct mm_struct *mm)
 	bool only_this_mm = true;
 	struct rb_node *node;
 
-	down_read(&anon_vma->root->rwsem);
 	for (node = rb_first_cached(&anon_vma->rb_root); node;
 	     node = rb_next(node)) {
 		struct anon_vma_chain *avc =
@@ -163,19 +205,31 @@ static bool accounting_ok(struct anon_vma *anon_vma, struct mm_struct *mm)
 		only_this_mm &= avc->vma->vm_mm == mm;
 		active += avc->vma->anon_vma == anon_vma;
 	}
-	up_read(&anon_vma->root->rwsem);
 	/* Other processes' VMAs count too: not ours to check then. */
 	return !only_this_mm || active == anon_vma->num_active_vmas;
+}
+
+/* The last page offset does not wrap around. */
+static bool pgoff_ok(struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff + vma_pages(vma) - 1 >= vma->vm_pgoff;
 }
 
 static int verify_vma(struct vm_area_struct *vma, struct anonmerge_verify *out)
 {
 	struct verify v = { .vma = vma, .out = out };
+	struct anon_vma *root = vma->anon_vma->root;
+	int err;
 
 	out->vmas++;
+	if (!pgoff_ok(vma))
+		out->bad_pgoff++;
+	down_read(&root->rwsem);
 	if (!chain_ok(vma) || !accounting_ok(vma->anon_vma, vma->vm_mm))
 		out->bad_vma++;
-	return am_walk_vma(vma, &verify_ops, &v);
+	err = am_walk_vma(vma, &verify_ops, &v);
+	up_read(&root->rwsem);
+	return err;
 }
 
 static int verify_mm(struct mm_struct *mm, struct anonmerge_verify *out)
@@ -198,24 +252,43 @@ static int verify_mm(struct mm_struct *mm, struct anonmerge_verify *out)
 	return err;
 }
 
+/*
+ * The task @pid (0: the caller), if the caller may read its memory
+ * layout as /proc/PID/maps would allow (mm_access(), kernel/fork.c).
+ */
+static struct task_struct *verify_task(u32 pid, int *err)
+{
+	struct task_struct *task;
+	struct pid *p;
+
+	if (!pid)
+		return get_task_struct(current);
+	p = find_get_pid(pid);
+	task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
+	put_pid(p);
+	if (!task) {
+		*err = -ESRCH;
+		return NULL;
+	}
+	if (!static_call(am_ptrace_may_access)(task, PTRACE_MODE_READ_FSCREDS)) {
+		put_task_struct(task);
+		*err = -EACCES;
+		return NULL;
+	}
+	return task;
+}
+
 int am_verify(struct anonmerge_verify *req)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
-	struct pid *pid;
-	int err;
+	int err = 0;
 
 	if (req->flags || req->start + req->len < req->start)
 		return -EINVAL;
-	if (!req->pid) {
-		task = get_task_struct(current);
-	} else {
-		pid = find_get_pid(req->pid);
-		task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-		put_pid(pid);
-		if (!task)
-			return -ESRCH;
-	}
+	task = verify_task(req->pid, &err);
+	if (!task)
+		return err;
 	mm = get_task_mm(task);
 	put_task_struct(task);
 	if (!mm)

@@ -52,6 +52,10 @@ static const char *const refusal_names[] = {
 	[ANONMERGE_REFUSE_NOMEM] = "no_memory",
 	[ANONMERGE_REFUSE_UNSUPPORTED] = "unsupported_vma",
 	[ANONMERGE_REFUSE_RACE] = "state_changed",
+	[ANONMERGE_REFUSE_PGOFF] = "pgoff_would_wrap",
+	[ANONMERGE_REFUSE_POLICY] = "mempolicy",
+	[ANONMERGE_REFUSE_NO_GAIN] = "no_gain",
+	[ANONMERGE_REFUSE_REMEMBERED] = "remembered",
 };
 
 /* Every counter the ABI defines has a name here. */
@@ -324,7 +328,8 @@ static int cmd_verify(int argc, char **argv)
 	v.len = len;
 	if (do_ioctl(ANONMERGE_IOC_VERIFY, &v, "VERIFY"))
 		return 1;
-	bad = v.bad_anon_vma + v.bad_index + v.bad_vma;
+	bad = v.bad_anon_vma + v.bad_index + v.bad_vma + v.bad_rmap +
+	      v.bad_pgoff;
 	if (json_output) {
 		json_begin_object(NULL);
 		json_u64("pid", v.pid);
@@ -335,6 +340,8 @@ static int cmd_verify(int argc, char **argv)
 		json_u64("bad_anon_vma", v.bad_anon_vma);
 		json_u64("bad_index", v.bad_index);
 		json_u64("bad_vma", v.bad_vma);
+		json_u64("bad_rmap", v.bad_rmap);
+		json_u64("bad_pgoff", v.bad_pgoff);
 		json_end_object();
 		json_finish();
 	} else {
@@ -343,10 +350,12 @@ static int cmd_verify(int argc, char **argv)
 		       (unsigned long long)v.pages,
 		       (unsigned long long)v.swapcache,
 		       (unsigned long long)v.skipped);
-		printf("bad_anon_vma %llu, bad_index %llu, bad_vma %llu: %s\n",
+		printf("bad_anon_vma %llu, bad_index %llu, bad_vma %llu, bad_rmap %llu, bad_pgoff %llu: %s\n",
 		       (unsigned long long)v.bad_anon_vma,
 		       (unsigned long long)v.bad_index,
-		       (unsigned long long)v.bad_vma, bad ? "BROKEN" : "ok");
+		       (unsigned long long)v.bad_vma,
+		       (unsigned long long)v.bad_rmap,
+		       (unsigned long long)v.bad_pgoff, bad ? "BROKEN" : "ok");
 	}
 	return bad ? 1 : 0;
 }

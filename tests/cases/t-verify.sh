@@ -4,9 +4,9 @@
 . ./lib.sh
 has_feature 5 || fail "module does not offer VERIFY"
 expect_rc 0 anonmergectl verify $$
-expect_out "bad_anon_vma 0, bad_index 0, bad_vma 0: ok"
+expect_out "bad_anon_vma 0, bad_index 0, bad_vma 0, bad_rmap 0, bad_pgoff 0: ok"
 expect_rc 0 anonmergectl -j verify 1
-expect_out '"bad_anon_vma":0,"bad_index":0,"bad_vma":0'
+expect_out '"bad_anon_vma":0,"bad_index":0,"bad_vma":0,"bad_rmap":0,"bad_pgoff":0'
 expect_rc 1 anonmergectl verify 999999
 expect_out "No such process"
 expect_rc 1 anonmergectl verify 2

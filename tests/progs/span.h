@@ -18,12 +18,12 @@ static int expect_refusal;	/* -S: the module must refuse (stock count) */
 
 #define R(i) (span + (size_t)(i) * region)
 
-static int span_vmas(void)
+static inline int span_vmas(void)
 {
 	return count_vmas(span, R(nregions));
 }
 
-static void expect_vmas(const char *when, int merged, int stock)
+static inline void expect_vmas(const char *when, int merged, int stock)
 {
 	int want = mode == ANONMERGE_MODE_ON && !expect_refusal ? merged :
 								  stock;
@@ -37,7 +37,7 @@ static void expect_vmas(const char *when, int merged, int stock)
 		      smaps_kb(span, nregions * region, "AnonHugePages"));
 }
 
-static void health(const char *when)
+static inline void health(const char *when)
 {
 	rmap_health(span, nregions * region, 0, when);
 }

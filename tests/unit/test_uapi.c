@@ -24,10 +24,13 @@ ASSERT_SIZE(anonmerge_stats, ANONMERGE_STATS_SIZE_VER0);
 ASSERT_OFF(anonmerge_stats, attempts, 16);
 ASSERT_OFF(anonmerge_stats, merges, 48);
 ASSERT_OFF(anonmerge_stats, refusals, 112);
-ASSERT_SIZE(anonmerge_verify, ANONMERGE_VERIFY_SIZE_VER0);
+ASSERT_SIZE(anonmerge_verify, ANONMERGE_VERIFY_SIZE_VER1);
 ASSERT_OFF(anonmerge_verify, start, 8);
 ASSERT_OFF(anonmerge_verify, vmas, 32);
 ASSERT_OFF(anonmerge_verify, bad_vma, 80);
+/* Fields added later go after every field of an older size. */
+ASSERT_OFF(anonmerge_verify, bad_rmap, ANONMERGE_VERIFY_SIZE_VER0);
+ASSERT_OFF(anonmerge_verify, bad_pgoff, 96);
 _Static_assert(ANONMERGE_NR_REFUSALS <= ANONMERGE_MAX_REFUSALS, "refusals");
 _Static_assert(ANONMERGE_NR_MERGE_KINDS <= ANONMERGE_MAX_MERGE_KINDS, "kinds");
 /* _IOC layout: dir(2) size(14) type(8) nr(8). */

@@ -79,7 +79,14 @@ enum anonmerge_refusal {
 	ANONMERGE_REFUSE_TOO_MANY_PAGES, /* over max_rehome_pages */
 	ANONMERGE_REFUSE_NOMEM,
 	ANONMERGE_REFUSE_UNSUPPORTED,	/* VMA or entry type not handled */
-	ANONMERGE_REFUSE_RACE,		/* state changed, merge not taken */
+	/* Re-homed, but the merge did not follow as predicted (a bug). */
+	ANONMERGE_REFUSE_RACE,
+	ANONMERGE_REFUSE_PGOFF,		/* a rebase would wrap the pgoff */
+	/* Memory policies not comparable, or interleave follows the pgoff. */
+	ANONMERGE_REFUSE_POLICY,
+	/* No re-home lets stock join more (fork-inherited chain rules). */
+	ANONMERGE_REFUSE_NO_GAIN,
+	ANONMERGE_REFUSE_REMEMBERED,	/* refused moments ago, not retried */
 	ANONMERGE_NR_REFUSALS
 };
 
@@ -121,14 +128,24 @@ struct anonmerge_verify {
 	__u64 bad_anon_vma;	/* page's anon_vma not in the VMA's chain */
 	__u64 bad_index;	/* page index not linear in the VMA */
 	__u64 bad_vma;		/* VMA/anon_vma links or accounting off */
+	/* Added later: filled in when size >= ANONMERGE_VERIFY_SIZE_VER1. */
+	/*
+	 * Pages not found from the rmap side: no interval-tree lookup of the
+	 * page's index in its anon_vma yields this VMA.
+	 */
+	__u64 bad_rmap;
+	__u64 bad_pgoff;	/* VMA whose pgoff range wraps */
 };
 
 #define ANONMERGE_VERIFY_SIZE_VER0	88
+#define ANONMERGE_VERIFY_SIZE_VER1	104
 
 #define ANONMERGE_IOC_MAGIC	0xb8
 #define ANONMERGE_IOC_GET_INFO	_IOR(ANONMERGE_IOC_MAGIC, 1, struct anonmerge_info)
 #define ANONMERGE_IOC_SET_MODE	_IOW(ANONMERGE_IOC_MAGIC, 2, struct anonmerge_set_mode)
 #define ANONMERGE_IOC_GET_STATS	_IOR(ANONMERGE_IOC_MAGIC, 3, struct anonmerge_stats)
-#define ANONMERGE_IOC_VERIFY	_IOWR(ANONMERGE_IOC_MAGIC, 4, struct anonmerge_verify)
+/* The size field of the struct, not the command, says how big it is. */
+#define ANONMERGE_IOC_VERIFY	_IOC(_IOC_READ | _IOC_WRITE, ANONMERGE_IOC_MAGIC, 4, \
+				     ANONMERGE_VERIFY_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_ANONMERGE_H */

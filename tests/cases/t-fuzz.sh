@@ -1,0 +1,57 @@
+# The differential fuzzer (tests/fuzz/am_fuzz.c): each seed runs with
+# merging off, then on; the transcripts must agree (up to a legitimate
+# divergence) and the VMA count with merging on never be higher.
+#
+# Environment: FUZZ_SECONDS (default 300) of seeds, FUZZ_STEPS (default
+# 400) steps each, FUZZ_SEED (default 1) the first seed; seeds follow one
+# after another, so a failure is replayed with FUZZ_SEED=<seed>.
+. ./lib.sh
+has_feature 2 || skip "no merging on this kernel line yet"
+seconds=${FUZZ_SECONDS:-300}
+steps=${FUZZ_STEPS:-400}
+seed=${FUZZ_SEED:-1}
+dir=/tmp/fuzz
+mkdir -p $dir
+
+# run_seed SEED: off, then on; compare.  Prints the verdict line.
+run_seed() {
+	am_fuzz run -s "$1" -n "$steps" -m off -c $dir/off.cnt >$dir/off.txt ||
+		fail "seed $1: the run with merging off failed"
+	am_fuzz run -s "$1" -n "$steps" -m on -c $dir/on.cnt >$dir/on.txt ||
+		fail "seed $1: the run with merging on failed"
+	am_fuzz compare $dir/off.txt $dir/on.txt $dir/off.cnt $dir/on.cnt \
+		>$dir/cmp.txt
+}
+
+# The fuzzer must be deterministic: one seed, merging off, twice.
+am_fuzz run -s "$seed" -n "$steps" -m off -c $dir/a.cnt >$dir/a.txt &&
+	am_fuzz run -s "$seed" -n "$steps" -m off -c $dir/b.cnt >$dir/b.txt ||
+	fail "determinism runs failed"
+am_fuzz compare $dir/a.txt $dir/b.txt $dir/a.cnt $dir/b.cnt >$dir/cmp.txt ||
+	{ cat $dir/cmp.txt; fail "seed $seed: two runs with merging off differ"; }
+echo "ok: seed $seed is deterministic ($(wc -l <$dir/a.txt) transcript lines)"
+
+before_merges=$(($(ctl_stat existing) + $(ctl_stat new_range) + $(ctl_stat mremap)))
+before_cand=$(ctl_stat candidates)
+start=$(date +%s)
+seeds=0
+whole=0
+bad=0
+while [ $(($(date +%s) - start)) -lt "$seconds" ]; do
+	if run_seed "$seed"; then
+		grep -q 'whole run' $dir/cmp.txt && whole=$((whole + 1))
+		echo "seed $seed: $(tail -n 1 $dir/cmp.txt)"
+	else
+		cat $dir/cmp.txt
+		echo "FAIL: seed $seed (replay: FUZZ_SEED=$seed FUZZ_STEPS=$steps)"
+		bad=$((bad + 1))
+	fi
+	seeds=$((seeds + 1))
+	seed=$((seed + 1))
+done
+merges=$(($(ctl_stat existing) + $(ctl_stat new_range) + $(ctl_stat mremap) - before_merges))
+cand=$(($(ctl_stat candidates) - before_cand))
+echo "fuzz: $seeds seeds of $steps steps, $whole compared whole, $bad differing; module: $cand candidates, $merges merges"
+anonmergectl stats | sed -n '/refusals/,$p'
+[ "$bad" = 0 ] || fail "$bad seeds differ from stock"
+[ "$merges" -gt 0 ] || fail "the fuzzer caused no merge: it proves nothing"

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * am_never_worse: the attacks an unprivileged process can arrange against
+ * the re-home, each run with merging off (stock) and on.  Every case
+ * expects the module's VMA count to be at most stock's (the exact figure
+ * for each mode is asserted), and afterwards every faulted page must still
+ * be found by the reverse map (migration to the other node, MADV_PAGEOUT,
+ * swap-in), the bytes intact, the verifier clean, and later syscalls
+ * (mremap growth) must behave as on stock.
+ *
+ *   am_never_worse [-m off|on] [-v] CASE
+ *
+ * -v prints the /proc/self/maps lines of each counted range.
+ *
+ * CASE:
+ *   partial-plan   two participants share an anon_vma, one of them cannot
+ *                  move (a large folio reaching outside it): nothing may
+ *                  move half way (issue 7, defect 1)
+ *   pgoff-wrap     a region moved right before a neighbour whose pgoff is
+ *                  smaller than the region (mapped at 0x10000, moved high):
+ *                  a rebase would wrap (defect 2)
+ *   devzero-before, devzero-after
+ *                  a region moved next to a private /dev/zero mapping,
+ *                  which looks anonymous but has a file (defect 3)
+ *   fork-child     in a forked child, re-homing onto the inherited
+ *                  (non-singular) chain would block the merge stock makes
+ *                  (defect 4)
+ *   folio-elsewhere
+ *                  a large folio whose other half is mapped by another VMA
+ *                  of the same anon_vma (moved away by mremap), inside the
+ *                  VMA's page offsets after an in-place growth
+ *   interleave     with an interleave policy, pages faulted into a moved
+ *                  region must land on the nodes stock picks (the node
+ *                  follows vm_pgoff): no pgoff rebase
+ */
+#define _GNU_SOURCE
+#include <sys/wait.h>
+
+#include "span.h"
+
+#ifndef MREMAP_FIXED
+#define MREMAP_FIXED 2
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#define MPOL_DEFAULT 0
+#define MPOL_INTERLEAVE 3
+
+#define KB(x) ((size_t)(x) << 10)
+#define MB(x) ((size_t)(x) << 20)
+
+static void must(int ok, const char *what)
+{
+	if (!ok) {
+		perror(what);
+		exit(2);
+	}
+}
+
+/* A PROT_NONE reservation of @len, its usable part aligned to @align. */
+static char *reserve(size_t len, size_t align)
+{
+	char *base = mmap(NULL, len + 2 * align, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	must(base != MAP_FAILED, "mmap reserve");
+	return (char *)(((uintptr_t)base + 2 * align - 1) & ~(align - 1));
+}
+
+static char *map_at(char *p, size_t len, int prot)
+{
+	must(mmap(p, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+		  0) == p, "mmap fixed");
+	return p;
+}
+
+/* With -v: the maps lines overlapping [p, p + len), as TAP comments. */
+static int verbose;
+static void dump_maps(const char *when, char *p, size_t len)
+{
+	unsigned long s = (uintptr_t)p, e = s + len, vs, ve;
+	char line[512];
+	FILE *f;
+
+	if (!verbose || !(f = fopen("/proc/self/maps", "r")))
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &vs, &ve) == 2 && vs < e && ve > s)
+			printf("# %s: %s", when, line);
+	fclose(f);
+}
+
+static int vmas_in(char *p, size_t len)
+{
+	return count_vmas(p, p + len);
+}
+
+/* The count the current mode must give. */
+static void expect_count(const char *when, char *p, size_t len, int merged,
+			 int stock)
+{
+	int want = mode == ANONMERGE_MODE_ON ? merged : stock;
+
+	dump_maps(when, p, len);
+
+	CHECK(vmas_in(p, len) == want, "%s: %d VMAs (module %d, stock %d), got %d",
+	      when, want, merged, stock, vmas_in(p, len));
+}
+
+static unsigned long race_count(void)
+{
+	struct anonmerge_stats st = { .size = sizeof(st) };
+
+	must(ioctl(dev_fd(), ANONMERGE_IOC_GET_STATS, &st) == 0, "GET_STATS");
+	return st.refusals[ANONMERGE_REFUSE_RACE];
+}
+
+/*
+ * Defect 1.  [0,4M) faulted as two THPs (one anon_vma S), its last 1M
+ * unmapped (the second THP now reaches outside any VMA), [2M,3M) made
+ * read-only: P=[0,2M) and O=[2M,3M) share S.  N=[3M,6M) is faulted apart
+ * (its own anon_vma).  Making O writable again asks vma_merge() for P+O+N:
+ * O cannot be re-homed, so S must stay where it is (or N move onto S).
+ */
+static void case_partial_plan(void)
+{
+	char *a = reserve(MB(6), MB(2));
+
+	map_at(a, MB(4), PROT_READ | PROT_WRITE);
+	fill(a, MB(4), 1);
+	CHECK(smaps_kb(a, MB(4), "AnonHugePages") >= 4096,
+	      "partial-plan: two THPs (%ld kB)", smaps_kb(a, MB(4), "AnonHugePages"));
+	must(munmap(a + MB(3), MB(1)) == 0, "munmap tail");
+	must(mprotect(a + MB(2), MB(1), PROT_READ) == 0, "mprotect RO");
+	map_at(a + MB(3), MB(3), PROT_READ | PROT_WRITE);
+	must(madvise(a + MB(3), MB(3), MADV_DONTDUMP) == 0, "DONTDUMP");
+	fill(a + MB(3), MB(3), 2);
+	must(madvise(a + MB(3), MB(3), MADV_DODUMP) == 0, "DODUMP");
+	CHECK(vmas_in(a, MB(6)) == 3, "partial-plan: 3 VMAs before (got %d)",
+	      vmas_in(a, MB(6)));
+	must(set_mode(mode) == 0, "SET_MODE");
+	must(mprotect(a + MB(2), MB(1), PROT_READ | PROT_WRITE) == 0,
+	     "mprotect RW");
+	expect_count("partial-plan", a, MB(6), 1, 2);
+	verify_range(a, MB(6), "partial-plan");
+	rmap_health(a, MB(3), 1, "partial-plan P+O");
+	rmap_health(a + MB(3), MB(3), 2, "partial-plan N");
+}
+
+/* mremap growth of @p (len @len, pattern @seed) must work as on stock. */
+static void expect_growth(char *p, size_t len, unsigned long seed,
+			  const char *when)
+{
+	char *q = mremap(p, len, 2 * len, MREMAP_MAYMOVE);
+
+	CHECK(q != MAP_FAILED, "%s: mremap growth: %s", when,
+	      q == MAP_FAILED ? strerror(errno) : "ok");
+	if (q == MAP_FAILED)
+		return;
+	CHECK(same_bytes(q, len, seed), "%s: bytes intact after growth", when);
+	fill(q + len, len, seed + 100);
+	rmap_health(q + len, len, seed + 100, "grown part");
+}
+
+/* A faulted region of @len bytes elsewhere, pattern @seed. */
+static char *faulted(size_t len, unsigned long seed)
+{
+	char *x = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	must(x != MAP_FAILED, "mmap");
+	fill(x, len, seed);
+	return x;
+}
+
+static void move(char *from, size_t len, char *to)
+{
+	must(mremap(from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to) == to,
+	     "mremap move");
+}
+
+/*
+ * Defect 2.  N mapped at 0x10000 (pgoff 16) and moved high; a faulted
+ * 64-page V moved right before it.  Joining would need V's pgoff to be
+ * 16 - 64.
+ */
+static void case_pgoff_wrap(void)
+{
+	size_t vlen = 64 * page_size, nlen = page_size;
+	char *low = (char *)0x10000, *span_at, *n, *v;
+
+	must(mmap(low, nlen, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		  MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == low,
+	     "mmap at 0x10000");
+	fill(low, nlen, 3);
+	span_at = reserve(vlen + nlen, MB(2));
+	n = span_at + vlen;
+	move(low, nlen, n);
+	v = faulted(vlen, 4);
+	must(set_mode(mode) == 0, "SET_MODE");
+	move(v, vlen, span_at);
+	v = span_at;
+	expect_count("pgoff-wrap", v, vlen + nlen, 2, 2);
+	verify_range(v, vlen + nlen, "pgoff-wrap");
+	rmap_health(v, vlen, 4, "pgoff-wrap V");
+	rmap_health(n, nlen, 3, "pgoff-wrap N");
+	expect_growth(v, vlen, 4, "pgoff-wrap V");
+}
+
+/*
+ * Defect 3.  A private /dev/zero mapping D (a file, no vm_ops, pgoff 0)
+ * and a faulted V moved right before or right after it.  Stock never
+ * merges them (the file differs): nothing may be re-homed for a merge
+ * that cannot follow.
+ */
+static void case_devzero(int before)
+{
+	size_t vlen = 64 * page_size, dlen = 4 * page_size;
+	char *at = reserve(2 * vlen + dlen, MB(2)), *d, *v;
+	unsigned long races;
+	int fd = open("/dev/zero", O_RDWR);
+
+	must(fd >= 0, "open /dev/zero");
+	d = at + vlen;
+	must(mmap(d, dlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		  fd, 0) == d, "mmap /dev/zero");
+	fill(d, dlen, 5);
+	v = faulted(vlen, 6);
+	must(set_mode(mode) == 0, "SET_MODE");
+	races = race_count();
+	move(v, vlen, before ? at : d + dlen);
+	v = before ? at : d + dlen;
+	expect_count("devzero", before ? v : d, vlen + dlen, 2, 2);
+	CHECK(race_count() == races, "devzero: no re-home for a merge that cannot follow (state_changed %lu -> %lu)",
+	      races, race_count());
+	verify_range(at, 2 * vlen + dlen, "devzero");
+	rmap_health(v, vlen, 6, "devzero V");
+	rmap_health(d, dlen, 5, "devzero D");
+	expect_growth(v, vlen, 6, "devzero V");
+	close(fd);
+}
+
+/*
+ * Defect 4.  In a forked child: the inherited faulted P, a read-only page
+ * X right after it, a faulted N after X.  Making X writable: stock joins
+ * X to N (P's chain is not singular, so X cannot join P).
+ */
+static void case_fork_child(void)
+{
+	size_t plen = 16 * page_size, nlen = 16 * page_size;
+	char *at = reserve(plen + page_size + nlen, MB(2));
+	int status;
+	pid_t pid;
+
+	map_at(at, plen, PROT_READ | PROT_WRITE);
+	fill(at, plen, 7);
+	fflush(stdout);
+	pid = fork();
+	must(pid >= 0, "fork");
+	if (!pid) {
+		char *x = at + plen, *n = x + page_size;
+
+		map_at(x, page_size, PROT_READ);
+		map_at(n, nlen, PROT_READ | PROT_WRITE);
+		fill(n, nlen, 8);
+		must(set_mode(mode) == 0, "SET_MODE");
+		must(mprotect(x, page_size, PROT_READ | PROT_WRITE) == 0,
+		     "mprotect X RW");
+		expect_count("fork-child", at, plen + page_size + nlen, 2, 2);
+		CHECK(same_bytes(at, plen, 7), "fork-child: inherited bytes");
+		verify_range(at, plen + page_size + nlen, "fork-child");
+		fill(x, page_size, 9);
+		rmap_health(x, page_size, 9, "fork-child X");
+		rmap_health(n, nlen, 8, "fork-child N");
+		exit(check_exit());
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "fork-child: the child's checks passed");
+	CHECK(same_bytes(at, plen, 7), "fork-child: parent's bytes");
+}
+
+/*
+ * A THP V=[0,2M) whose second half is moved away (V2, same anon_vma, the
+ * folio now PTE-mapped half in V, half in V2), then V grown in place back
+ * to 2M: the whole folio lies inside V's page offsets, but half of it is
+ * mapped by V2.  A bigger faulted P before V, with its own anon_vma,
+ * becomes equal to V: V must not be re-homed (V2's pages would be lost to
+ * rmap); P may move instead.
+ */
+static void case_folio_elsewhere(void)
+{
+	char *at = reserve(MB(6), MB(2)), *p = at, *v = at + MB(4);
+	char *away = reserve(MB(1), MB(2));
+
+	map_at(v, MB(2), PROT_READ | PROT_WRITE);
+	fill(v, MB(2), 10);
+	CHECK(smaps_kb(v, MB(2), "AnonHugePages") >= 2048,
+	      "folio-elsewhere: V is a THP (%ld kB)",
+	      smaps_kb(v, MB(2), "AnonHugePages"));
+	move(v + MB(1), MB(1), away);
+	must(mremap(v, MB(1), MB(2), 0) == v, "mremap grow in place");
+	/* Mapped apart (else mmap merges P into V: linear, V's anon_vma). */
+	map_at(p, MB(4), PROT_READ | PROT_WRITE | PROT_EXEC);
+	must(madvise(p, MB(4), MADV_DONTDUMP) == 0, "DONTDUMP");
+	must(mprotect(p, MB(4), PROT_READ | PROT_WRITE) == 0, "mprotect RW");
+	fill(p, MB(4), 11);
+	dump_maps("folio-elsewhere before", at, MB(6));
+	CHECK(vmas_in(at, MB(6)) == 2, "folio-elsewhere: 2 VMAs before (got %d)",
+	      vmas_in(at, MB(6)));
+	must(set_mode(mode) == 0, "SET_MODE");
+	must(madvise(p, MB(4), MADV_DODUMP) == 0, "DODUMP");
+	expect_count("folio-elsewhere", at, MB(6), 1, 2);
+	verify_range(at, MB(6), "folio-elsewhere");
+	verify_range(away, MB(1), "folio-elsewhere V2");
+	rmap_health(p, MB(4), 11, "folio-elsewhere P");
+	rmap_health(v, MB(1), 10, "folio-elsewhere V");
+	/* V2 holds the bytes of V's second half: pattern offset 1M. */
+	{
+		unsigned char *c = (unsigned char *)away;
+		size_t i, bad = 0;
+
+		for (i = 0; i < MB(1); i++)
+			bad += c[i] != pattern(10, MB(1) + i);
+		CHECK(!bad, "folio-elsewhere V2: bytes intact (%zu bad)", bad);
+	}
+	migrate_all(away, MB(1), "folio-elsewhere V2");
+	pageout_all(away, MB(1), "folio-elsewhere V2");
+	verify_range(away, MB(1), "folio-elsewhere V2 after");
+}
+
+/* The node move_pages reports for each page of [p, p + len). */
+static void nodes_of(char *p, size_t len, int *nodes)
+{
+	unsigned long n = len / page_size, i;
+	void **pages = calloc(n, sizeof(*pages));
+
+	for (i = 0; i < n; i++)
+		pages[i] = p + i * page_size;
+	must(syscall(SYS_move_pages, 0, n, pages, NULL, nodes, 0) == 0,
+	     "move_pages query");
+	free(pages);
+}
+
+/*
+ * Under an interleave policy the node of a page faulted later into a VMA
+ * is (vm_pgoff + page index) mod 2 (interleave_nid(), 2 nodes): a moved
+ * region's later faults must land where stock puts them.
+ */
+static void case_interleave(void)
+{
+	size_t len = 16 * page_size, half = len / 2;
+	unsigned long all = 3, i, n = len / page_size, bad = 0;
+	char *at = reserve(3 * len, MB(2)), *src;
+	int nodes[64];
+
+	must(syscall(SYS_set_mempolicy, MPOL_INTERLEAVE, &all, 8 * sizeof(all)) == 0,
+	     "set_mempolicy interleave");
+	map_at(at, len, PROT_READ | PROT_WRITE);
+	must(madvise(at, len, MADV_DONTDUMP) == 0, "DONTDUMP");
+	fill(at, len, 12);
+	must(madvise(at, len, MADV_DODUMP) == 0, "DODUMP");
+	/* A source whose page parity differs from its destination's. */
+	src = at + 2 * len + page_size;
+	map_at(src, len, PROT_READ | PROT_WRITE);
+	fill(src, half, 13);
+	must(set_mode(mode) == 0, "SET_MODE");
+	move(src, len, at + len);
+	/* Fault the second half after the move. */
+	fill(at + len + half, half, 14);
+	expect_count("interleave", at, 2 * len, 2, 2);
+	nodes_of(at + len, len, nodes);
+	for (i = 0; i < n; i++)
+		bad += nodes[i] != (int)((((uintptr_t)src >> 12) + i) % 2);
+	CHECK(!bad, "interleave: %lu of %lu pages off the stock node", bad, n);
+	must(syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0) == 0,
+	     "set_mempolicy default");
+	verify_range(at, 2 * len, "interleave");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+	int opt;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "m:v")) != -1) {
+		if (opt == 'm')
+			mode = parse_mode(optarg);
+		else if (opt == 'v')
+			verbose = 1;
+		else
+			return 2;
+	}
+	if (optind != argc - 1)
+		return 2;
+	name = argv[optind];
+	must(dev_fd() >= 0, "open " ANONMERGE_DEVICE);
+	must(set_mode(ANONMERGE_MODE_OFF) == 0, "SET_MODE off");
+
+	if (!strcmp(name, "partial-plan"))
+		case_partial_plan();
+	else if (!strcmp(name, "pgoff-wrap"))
+		case_pgoff_wrap();
+	else if (!strcmp(name, "devzero-before"))
+		case_devzero(1);
+	else if (!strcmp(name, "devzero-after"))
+		case_devzero(0);
+	else if (!strcmp(name, "fork-child"))
+		case_fork_child();
+	else if (!strcmp(name, "folio-elsewhere"))
+		case_folio_elsewhere();
+	else if (!strcmp(name, "interleave"))
+		case_interleave();
+	else
+		return 2;
+	set_mode(ANONMERGE_MODE_OFF);
+	return check_exit();
+}
