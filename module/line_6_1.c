@@ -277,6 +277,14 @@ static void add_pgoff(struct am_request *req, pgoff_t pgoff)
  * mprotect() of all of it to its current protection would; with @rebase
  * (a VMA moved by mremap) its pgoff may be rebased to be linear with
  * either neighbour.  The wrap checks are the plan engine's.
+ *
+ * Only a pgoff that stock already left foreign is rebased.  Anonymous
+ * memory that was never moved while faulted has pgoff == vm_start >>
+ * PAGE_SHIFT (do_mmap(), copy_vma() for unfaulted VMAs), and that is what
+ * lets it join every fresh mapping placed next to it later; rebasing it
+ * to a neighbour's foreign pgoff would win one merge now and lose those
+ * (found by the differential fuzzer: a later mmap() over part of the
+ * merged VMA stayed split where stock joined it).
  */
 static void line_offer_vma(struct vm_area_struct *vma, unsigned int kind,
 			   bool rebase)
@@ -298,7 +306,8 @@ static void line_offer_vma(struct vm_area_struct *vma, unsigned int kind,
 	if (!vma_merge_roles(&vr))
 		return;
 	req->kind = kind;
-	if (rebase && vma->anon_vma) {
+	if (rebase && vma->anon_vma &&
+	    vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT) {
 		if (req->vma[AM_PREV])
 			add_pgoff(req, req->vma[AM_PREV]->vm_pgoff +
 				       vma_pages(req->vma[AM_PREV]));

@@ -31,6 +31,28 @@ am_fuzz compare $dir/a.txt $dir/b.txt $dir/a.cnt $dir/b.cnt >$dir/cmp.txt ||
 	{ cat $dir/cmp.txt; fail "seed $seed: two runs with merging off differ"; }
 echo "ok: seed $seed is deterministic ($(wc -l <$dir/a.txt) transcript lines)"
 
+# The comparison must be able to fail: with test_skip_folio armed, one
+# re-home of the run with merging on leaves a folio behind.
+skip_param=/sys/module/anonmerge/parameters/test_skip_folio
+caught=""
+for s in $seed $((seed + 1)) $((seed + 2)); do
+	echo 1 >$skip_param
+	am_fuzz run -s "$s" -n "$steps" -m off -c $dir/off.cnt >$dir/off.txt &&
+		am_fuzz run -s "$s" -n "$steps" -m on -c $dir/on.cnt >$dir/on.txt ||
+		fail "fault-injection runs failed"
+	[ "$(cat $skip_param)" = N ] || continue
+	if am_fuzz compare $dir/off.txt $dir/on.txt $dir/off.cnt $dir/on.cnt \
+		>$dir/cmp.txt; then
+		cat $dir/cmp.txt
+		fail "seed $s: a folio left behind by a re-home went unnoticed"
+	fi
+	caught=$s
+	break
+done
+echo 0 >$skip_param
+[ -n "$caught" ] || fail "no re-home in seeds $seed..$((seed + 2)) to inject the fault into"
+echo "ok: seed $caught with one folio left behind: $(grep -m1 -A2 DIFFER $dir/cmp.txt | tr '\n' ' ')"
+
 before_merges=$(($(ctl_stat existing) + $(ctl_stat new_range) + $(ctl_stat mremap)))
 before_cand=$(ctl_stat candidates)
 start=$(date +%s)

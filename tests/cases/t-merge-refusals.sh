@@ -15,6 +15,9 @@ old=$(cat $limit)
 echo 4 >$limit
 counter_grows too_many_pages scenario -S -m on prev
 counter_grows too_many_pages checked am_mremap -S -m on append
+# A lasting refusal is remembered, not walked again, until the VMA
+# changes or a second passes.
+counter_grows remembered scenario -S -m on memo
 echo "$old" >$limit
 merges=$(ctl_stat existing)
 counter_grows dry_run_would_merge scenario -m dry-run middle

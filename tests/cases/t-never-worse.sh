@@ -3,7 +3,9 @@
 # neighbour, a forked child's inherited chain, a large folio mapped by
 # another VMA of the same anon_vma, an interleave policy.  Stock (off) and
 # module (on): VMA count at most stock's, every page found by rmap
-# (migration, pageout), growth as on stock, verifier clean.
+# (migration, pageout), growth as on stock, verifier clean.  Then the
+# checkers must fail once on purpose: a re-home made to leave one folio
+# behind (test_skip_folio) is reported by the verifier and cannot migrate.
 . ./lib.sh
 has_feature 2 || skip "no existing-range merging on this kernel line yet"
 for c in partial-plan pgoff-wrap devzero-before devzero-after fork-child \
@@ -11,3 +13,4 @@ for c in partial-plan pgoff-wrap devzero-before devzero-after fork-child \
 	checked am_never_worse -m off "$c"
 	checked am_never_worse -m on "$c"
 done
+checked am_never_worse -m on skip-folio

@@ -2,7 +2,7 @@
 /*
  * am_fuzz: a differential fuzzer of anonmerge against stock behaviour.
  *
- *   am_fuzz run -s SEED [-n STEPS] [-m off|on] [-c COUNTS] [-p EVERY]
+ *   am_fuzz run -s SEED [-n STEPS] [-m off|on] [-c COUNTS] [-p EVERY] [-d FROM]
  *   am_fuzz compare OFF ON OFF_COUNTS ON_COUNTS
  *
  * "run" sets the module's mode, then makes a seeded, deterministic
@@ -17,7 +17,8 @@
  * migrate every data page to the other node and back, page everything
  * out and read it back: a page lost to rmap shows only when something
  * walks it.  The VMA count goes to COUNTS, one line per step, never into
- * the transcript.
+ * the transcript.  -d FROM prints the arena's maps lines (in pages from
+ * the arena's start) to stderr after every step from FROM on.
  *
  * What is observed is chosen to be the same for any VMA layout: only pages
  * this program wrote are migrated or checked for residency (a merged VMA
@@ -90,7 +91,7 @@ enum { UNWRITTEN, WRITTEN, UNKNOWN };
 
 static unsigned char shadow[ARENA_PAGES];
 static unsigned char perms[ARENA_PAGES];
-static unsigned long step;
+static unsigned long step, dump_from = ~0UL;
 static uint64_t rng;
 static FILE *counts;
 static int zero_fd, dev_fd, pagemap_fd;
@@ -199,6 +200,55 @@ static void read_perms(void)
 	fclose(f);
 }
 
+/* With -d: what the module's counters did in this step. */
+static void dump_stats(void)
+{
+	static struct anonmerge_stats last;
+	struct anonmerge_stats st = { .size = sizeof(st) };
+	unsigned int i;
+
+	if (ioctl(dev_fd, ANONMERGE_IOC_GET_STATS, &st))
+		return;
+	if (step >= dump_from) {
+		fprintf(stderr, "%lu stats candidates +%llu", step,
+			(unsigned long long)(st.candidates - last.candidates));
+		for (i = 0; i < ANONMERGE_NR_MERGE_KINDS; i++)
+			if (st.merges[i] != last.merges[i])
+				fprintf(stderr, " merge%u +%llu", i,
+					(unsigned long long)(st.merges[i] -
+							     last.merges[i]));
+		for (i = 0; i < ANONMERGE_NR_REFUSALS; i++)
+			if (st.refusals[i] != last.refusals[i])
+				fprintf(stderr, " refusal%u +%llu", i,
+					(unsigned long long)(st.refusals[i] -
+							     last.refusals[i]));
+		fputc('\n', stderr);
+	}
+	last = st;
+}
+
+/* With -d: the arena's maps lines after each step from dump_from on. */
+static void dump_maps(void)
+{
+	unsigned long s, e;
+	char line[512];
+	FILE *f;
+
+	if (dump_from != ~0UL)
+		dump_stats();
+	if (step < dump_from || !(f = fopen("/proc/self/maps", "r")))
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 &&
+		    s < (unsigned long)pg(ARENA_PAGES) &&
+		    e > (unsigned long)ARENA)
+			fprintf(stderr, "%lu maps %lu-%lu %s", step,
+				(s - (unsigned long)ARENA) / PAGE,
+				(e - (unsigned long)ARENA) / PAGE,
+				strchr(line, ' ') + 1);
+	fclose(f);
+}
+
 /* VMAs in the arena and the low area: the count the module may lower. */
 static int count_vmas(void)
 {
@@ -295,10 +345,19 @@ static void migrate(unsigned long first, unsigned long n, int node,
 	}
 	(void)sink;
 	for (pass = 0; pass < 4 && k; pass++) {
+		/*
+		 * The syscall stops at the first page that fails, leaving
+		 * the rest untried: then each page on its own.
+		 */
 		ret = syscall(SYS_move_pages, 0, k, pages, nodes, status,
 			      MPOL_MF_MOVE);
 		if (ret < 0)
 			break;
+		for (i = 0; ret > 0 && i < k; i++)
+			if (syscall(SYS_move_pages, 0, 1, &pages[i], &nodes[i],
+				    &status[i], MPOL_MF_MOVE) < 0)
+				status[i] = -errno;
+		ret = 0;
 		for (busy = 0, i = 0; i < k; i++)
 			busy += status[i] == -EBUSY || status[i] == -EAGAIN ||
 				status[i] == -ENOMEM;
@@ -708,6 +767,7 @@ static void op_fork(void)
 	if (pipe(pipefd))
 		die("pipe");
 	fflush(stdout);
+	fflush(counts);
 	pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -722,8 +782,12 @@ static void op_fork(void)
 		read_perms();
 		say("child: sees %016llx",
 		    (unsigned long long)hash_pages(0, ARENA_PAGES));
-		for (i = 0; i < 4; i++)
+		/* The child's VMA counts go with the parent's. */
+		for (i = 0; i < 4; i++) {
 			do_op(1);
+			fprintf(counts, "%lu %d\n", step, count_vmas());
+		}
+		fflush(counts);
 		read_perms();
 		say("child: leaves %016llx",
 		    (unsigned long long)hash_pages(0, ARENA_PAGES));
@@ -793,8 +857,9 @@ static int cmd_run(int argc, char **argv)
 	cpu_set_t cpus;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:m:c:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:m:c:p:d:")) != -1) {
 		switch (opt) {
+		case 'd': dump_from = strtoul(optarg, NULL, 0); break;
 		case 's': seed = strtoul(optarg, NULL, 0); break;
 		case 'n': steps = strtoul(optarg, NULL, 0); break;
 		case 'p': every = strtoul(optarg, NULL, 0); break;
@@ -831,6 +896,7 @@ static int cmd_run(int argc, char **argv)
 		if (step % every == 0)
 			probe();
 		fprintf(counts, "%lu %d\n", step, count_vmas());
+		dump_maps();
 	}
 	probe();
 	fclose(counts);
@@ -926,7 +992,7 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 1, argv + 1);
-	fprintf(stderr, "usage: am_fuzz run -s SEED [-n STEPS] [-m off|on] [-c COUNTS] [-p EVERY]\n"
+	fprintf(stderr, "usage: am_fuzz run -s SEED [-n STEPS] [-m off|on] [-c COUNTS] [-p EVERY] [-d FROM]\n"
 			"       am_fuzz compare OFF ON OFF_COUNTS ON_COUNTS\n");
 	return 2;
 }

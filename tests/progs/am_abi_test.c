@@ -197,8 +197,8 @@ static void test_bad_input(void)
 	      "SET_MODE off");
 }
 
-/* Drop CAP_SYS_ADMIN from the effective set while staying uid 0. */
-static int drop_sys_admin(void)
+/* Drop capability @cap from the effective set while staying uid 0. */
+static int drop_cap(int cap)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -207,8 +207,13 @@ static int drop_sys_admin(void)
 
 	if (syscall(SYS_capget, &hdr, data))
 		return -1;
-	data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	data[cap / 32].effective &= ~(1u << (cap % 32));
 	return syscall(SYS_capset, &hdr, data);
+}
+
+static int drop_sys_admin(void)
+{
+	return drop_cap(CAP_SYS_ADMIN);
 }
 
 static void child_without_cap(void)
@@ -261,11 +266,61 @@ static void run_child(void (*fn)(void), const char *what)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", what);
 }
 
+/*
+ * VERIFY reads another process's memory layout: like /proc/PID/maps it
+ * needs ptrace read access on top of CAP_SYS_ADMIN.  A process of another
+ * uid is out of reach without CAP_SYS_PTRACE.
+ */
+static pid_t other_uid_pid;
+
+static void child_without_ptrace(void)
+{
+	struct anonmerge_verify v = { .size = sizeof(v), .pid = other_uid_pid };
+	int fd = open(ANONMERGE_DEVICE, O_RDWR);
+
+	if (fd < 0 || drop_cap(CAP_SYS_PTRACE))
+		die("open/capset");
+	CHECK_ERRNO(ioctl(fd, ANONMERGE_IOC_VERIFY, &v), EACCES,
+		    "VERIFY of another uid's process without CAP_SYS_PTRACE");
+	v.pid = 0;
+	CHECK(ioctl(fd, ANONMERGE_IOC_VERIFY, &v) == 0,
+	      "VERIFY of itself without CAP_SYS_PTRACE");
+	exit(check_exit());
+}
+
+static void test_verify_access(void)
+{
+	struct anonmerge_verify v = { .size = sizeof(v) };
+	int go[2];
+	char c;
+
+	if (pipe(go))
+		die("pipe");
+	other_uid_pid = fork();
+	if (other_uid_pid < 0)
+		die("fork");
+	if (!other_uid_pid) {
+		if (setgid(65534) || setuid(65534))
+			die("setuid");
+		if (read(go[0], &c, 1) < 0)
+			die("read");
+		exit(0);
+	}
+	run_child(child_without_ptrace, "no CAP_SYS_PTRACE: VERIFY of another uid EACCES");
+	v.pid = other_uid_pid;
+	CHECK(ioctl(dev_fd, ANONMERGE_IOC_VERIFY, &v) == 0,
+	      "VERIFY of another uid's process with CAP_SYS_PTRACE");
+	if (write(go[1], "x", 1) != 1)
+		die("write");
+	waitpid(other_uid_pid, NULL, 0);
+}
+
 static void test_permissions(void)
 {
 	CHECK(set_mode_raw(dev_fd, 16, KEEP_MODE, 0) == 0, "SET_MODE dry-run");
 	run_child(child_without_cap, "no CAP_SYS_ADMIN: every ioctl EPERM");
 	run_child(child_nobody, "non-root: open EACCES");
+	test_verify_access();
 	CHECK(current_mode() == KEEP_MODE,
 	      "mode unchanged by unprivileged callers");
 	CHECK(set_mode_raw(dev_fd, 16, ANONMERGE_MODE_OFF, 0) == 0,

@@ -32,6 +32,9 @@
  *   interleave     with an interleave policy, pages faulted into a moved
  *                  region must land on the nodes stock picks (the node
  *                  follows vm_pgoff): no pgoff rebase
+ *   skip-folio     the checkers themselves: the module's test_skip_folio
+ *                  fault leaves one folio behind in a re-home, and the
+ *                  verifier and migration must report it (mode on only)
  */
 #define _GNU_SOURCE
 #include <sys/wait.h>
@@ -379,6 +382,58 @@ static void case_interleave(void)
 	verify_range(at, 2 * len, "interleave");
 }
 
+#define SKIP_PARAM "/sys/module/anonmerge/parameters/test_skip_folio"
+
+static int read_param(void)
+{
+	char c = '?';
+	int fd = open(SKIP_PARAM, O_RDONLY);
+
+	if (fd < 0 || read(fd, &c, 1) != 1)
+		die(SKIP_PARAM);
+	close(fd);
+	return c == 'Y';
+}
+
+/*
+ * The checkers must see a broken re-home: with test_skip_folio armed, one
+ * folio of the next re-home stays on its old anon_vma.  The verifier must
+ * report it and the page must fail to migrate - the opposite of every
+ * other case.
+ */
+static void case_skip_folio(void)
+{
+	size_t len = 16 * page_size;
+	char *at = reserve(2 * len, MB(2));
+	struct anonmerge_verify v = {
+		.size = sizeof(v), .start = (uintptr_t)at, .len = 2 * len,
+	};
+	unsigned long left;
+	int fd;
+
+	map_at(at, 2 * len, PROT_READ | PROT_WRITE);
+	must(madvise(at + len, len, MADV_DONTDUMP) == 0, "DONTDUMP");
+	fill(at, 2 * len, 15);
+	fd = open(SKIP_PARAM, O_WRONLY);
+	must(fd >= 0 && write(fd, "1", 1) == 1, "arm test_skip_folio");
+	close(fd);
+	must(set_mode(ANONMERGE_MODE_ON) == 0, "SET_MODE");
+	must(madvise(at + len, len, MADV_DODUMP) == 0, "DODUMP");
+	CHECK(vmas_in(at, 2 * len) == 1, "skip-folio: merged (%d VMAs)",
+	      vmas_in(at, 2 * len));
+	CHECK(!read_param(), "skip-folio: the fault was taken");
+	must(ioctl(dev_fd(), ANONMERGE_IOC_VERIFY, &v) == 0, "VERIFY");
+	CHECK(v.bad_anon_vma == 1 && v.bad_rmap == 1,
+	      "skip-folio: the verifier sees the folio left behind (bad anon_vma %llu, rmap %llu)",
+	      (unsigned long long)v.bad_anon_vma,
+	      (unsigned long long)v.bad_rmap);
+	CHECK(same_bytes(at, 2 * len, 15), "skip-folio: bytes intact");
+	left = migrate_away(at, 2 * len);
+	CHECK(left == 1,
+	      "skip-folio: exactly the page left behind cannot migrate (%lu)",
+	      left);
+}
+
 int main(int argc, char **argv)
 {
 	const char *name;
@@ -414,6 +469,8 @@ int main(int argc, char **argv)
 		case_folio_elsewhere();
 	else if (!strcmp(name, "interleave"))
 		case_interleave();
+	else if (!strcmp(name, "skip-folio"))
+		case_skip_folio();
 	else
 		return 2;
 	set_mode(ANONMERGE_MODE_OFF);

@@ -20,7 +20,7 @@
  * refuse (e.g. over max_rehome_pages): stock's count even in mode on.
  *
  * CASE: prev next middle head tail hole straddle uffd fork forkchild fork2
- *       ksm swap race
+ *       ksm swap race memo (run with max_rehome_pages below a region)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -370,6 +370,52 @@ static void case_ksm(void)
 	health("ksm");
 }
 
+static unsigned long long refusals(unsigned int reason)
+{
+	struct anonmerge_stats st = { .size = sizeof(st) };
+
+	must(ioctl(dev_fd(), ANONMERGE_IOC_GET_STATS, &st), "GET_STATS");
+	return st.refusals[reason];
+}
+
+/*
+ * A lasting refusal is remembered: the same flag toggle next to the same
+ * VMAs (run with max_rehome_pages below a region) walks their pages once,
+ * then is refused from memory until the VMA changes or a second passes.
+ */
+static void case_memo(void)
+{
+	unsigned long long walked, remembered;
+
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	walked = refusals(ANONMERGE_REFUSE_TOO_MANY_PAGES);
+	remembered = refusals(ANONMERGE_REFUSE_REMEMBERED);
+	same(R(1), region);
+	CHECK(refusals(ANONMERGE_REFUSE_TOO_MANY_PAGES) == walked + 1,
+	      "memo: first try walked and refused (too_many_pages)");
+	differ(R(1), region);
+	same(R(1), region);
+	CHECK(refusals(ANONMERGE_REFUSE_REMEMBERED) == remembered + 1 &&
+	      refusals(ANONMERGE_REFUSE_TOO_MANY_PAGES) == walked + 1,
+	      "memo: second try refused from memory, no walk");
+	/* A changed VMA is looked at again. */
+	differ(R(1), region);
+	must(munmap(R(2) - page_size, page_size), "munmap last page");
+	same(R(1), region - page_size);
+	CHECK(refusals(ANONMERGE_REFUSE_TOO_MANY_PAGES) == walked + 2,
+	      "memo: a changed VMA is walked again");
+	/* And so is an unchanged one after the memo's second. */
+	differ(R(1), region - page_size);
+	sleep(2);
+	same(R(1), region - page_size);
+	CHECK(refusals(ANONMERGE_REFUSE_TOO_MANY_PAGES) == walked + 3,
+	      "memo: forgotten after a second");
+	CHECK(span_vmas() == 2, "memo: still split (got %d)", span_vmas());
+	nregions = 1;	/* the health check covers what is intact */
+	health("memo");
+}
+
 /* Part of the moving VMA swapped out, some of it read back in cache. */
 static void case_swap(void)
 {
@@ -474,6 +520,8 @@ int main(int argc, char **argv)
 		case_uffd();
 	else if (!strcmp(name, "ksm"))
 		case_ksm();
+	else if (!strcmp(name, "memo"))
+		case_memo();
 	else if (!strcmp(name, "swap"))
 		case_swap();
 	else if (!strcmp(name, "race"))

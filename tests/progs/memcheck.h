@@ -122,49 +122,70 @@ static inline long smaps_kb(void *p, size_t len, const char *field)
 }
 
 /*
- * All pages of [p, p + len) to the other node of the first page.  A page
- * may transiently refuse (-EAGAIN/-EBUSY, e.g. a THP being split or a
- * reference held for a moment): up to three passes over the stragglers;
- * a page whose reverse map is broken fails every time.
+ * move_pages() of @n pages to @nodes.  The syscall stops at the first page
+ * that fails and leaves the rest untried (move_pages_and_store_status(),
+ * mm/migrate.c); then each page is moved on its own, so that one broken
+ * page cannot hide the others.
  */
-static inline int migrate_all(void *p, size_t len, const char *when)
+static inline void move_each(unsigned long n, void **pages, int *nodes,
+			     int *status)
 {
-	unsigned long n = len / page_size, i, moved = 0;
+	unsigned long i;
+
+	if (!syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE))
+		return;
+	for (i = 0; i < n; i++)
+		if (syscall(SYS_move_pages, 0, 1, &pages[i], &nodes[i],
+			    &status[i], MPOL_MF_MOVE) < 0)
+			status[i] = -errno;
+}
+
+/*
+ * Every page of [p, p + len) to the node it is not on, so that each one
+ * really moves (a page already on the target would report success without
+ * its reverse map being walked).  A page may transiently refuse
+ * (-EAGAIN/-EBUSY, e.g. a THP being split or a reference held for a
+ * moment): up to three passes; a page whose reverse map is broken fails
+ * every time.  Returns the pages that did not move.
+ */
+static inline unsigned long migrate_away(void *p, size_t len)
+{
+	unsigned long n = len / page_size, i, left = n;
 	void **pages = calloc(n, sizeof(*pages));
 	int *nodes = calloc(n, sizeof(*nodes));
 	int *status = calloc(n, sizeof(*status));
-	int target, pass, last_err = 0;
+	int pass;
 
 	for (i = 0; i < n; i++)
 		pages[i] = (char *)p + i * page_size;
-	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0)) {
-		CHECK(0, "%s: move_pages query: %s", when, strerror(errno));
-		return 0;
-	}
-	target = status[0] == 0 ? 1 : 0;
+	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0))
+		goto out;
 	for (i = 0; i < n; i++)
-		nodes[i] = target;
-	for (pass = 0; pass < 3; pass++) {
-		if (syscall(SYS_move_pages, 0, n, pages, nodes, status,
-			    MPOL_MF_MOVE) < 0) {
-			CHECK(0, "%s: move_pages: %s", when, strerror(errno));
-			return 0;
-		}
-		moved = 0;
-		for (i = 0; i < n; i++) {
-			moved += status[i] == target;
-			if (status[i] < 0)
-				last_err = status[i];
-		}
-		if (moved == n)
-			break;
+		nodes[i] = status[i] == 0 ? 1 : 0;
+	for (pass = 0; pass < 3 && left; pass++) {
+		move_each(n, pages, nodes, status);
+		for (left = 0, i = 0; i < n; i++)
+			left += status[i] != nodes[i];
 	}
-	CHECK(moved == n, "%s: %lu/%lu pages migrated to node %d (passes %d, last error %d)",
-	      when, moved, n, target, pass + (pass < 3), last_err);
+	if (getenv("AM_DEBUG_MIGRATE"))
+		for (i = 0; i < n; i++)
+			if (status[i] != nodes[i])
+				printf("# page %lu: status %d, wanted node %d\n",
+				       i, status[i], nodes[i]);
+out:
 	free(pages);
 	free(nodes);
 	free(status);
-	return moved == n;
+	return left;
+}
+
+static inline int migrate_all(void *p, size_t len, const char *when)
+{
+	unsigned long left = migrate_away(p, len);
+
+	CHECK(!left, "%s: %lu/%lu pages migrated to the other node", when,
+	      len / page_size - left, len / page_size);
+	return !left;
 }
 
 /* MADV_PAGEOUT must reclaim every page to swap (a few tries: pages
