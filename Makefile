@@ -3,6 +3,7 @@
 #   make [KDIR=<kernel build dir>]   build anonmerge.ko
 #   make check                       unit tests + VM tests on every kernel
 #   make demo                        boot a stock kernel and show the module
+#   make fuzz-long                   an hour of differential fuzzing
 # Kbuild reads ./Kbuild, never this file; DKMS passes KERNELRELEASE here.
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -37,6 +38,11 @@ check:
 demo:
 	tests/demo
 
+# The differential fuzzer for an hour on the mm-debug kernel
+# (FUZZ_ARGS="KERNEL MINUTES FIRST_SEED STEPS" to choose).
+fuzz-long:
+	tests/fuzz/long $(FUZZ_ARGS)
+
 install: modules userspace
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	$(MAKE) -C userspace install
@@ -53,5 +59,5 @@ dkms-install:
 dkms-remove:
 	dkms remove anonmerge/$(VERSION) --all
 
-.PHONY: all modules userspace clean-module clean check demo install \
+.PHONY: all modules userspace clean-module clean check demo fuzz-long install \
 	dkms-install dkms-remove
