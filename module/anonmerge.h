@@ -50,6 +50,8 @@ enum am_sym {
 	AM_SYM_AVTREE_ITER_FIRST,	/* anon_vma_interval_tree_iter_first */
 	AM_SYM_AVTREE_ITER_NEXT,	/* anon_vma_interval_tree_iter_next */
 	AM_SYM_PTRACE_MAY_ACCESS,
+	AM_SYM_GET_SWAP_DEVICE,		/* 6.1: swap-cache lookups of our own */
+	AM_SYM_SWAPPER_SPACES,		/* data */
 	AM_SYM_NR
 };
 

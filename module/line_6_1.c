@@ -34,6 +34,8 @@
 /* Beyond the symbols every line needs (symbols.c). */
 static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_MERGE_EXISTING] = { "vma_merge" },
+	[AM_SYM_GET_SWAP_DEVICE] = { "get_swap_device" },
+	[AM_SYM_SWAPPER_SPACES] = { "swapper_spaces" },
 };
 
 /* The prototypes in <linux/mm.h> and mm/swap.h (private), 6.1.192. */
@@ -46,15 +48,14 @@ typedef struct vm_area_struct *(vma_merge_t)(struct mm_struct *mm,
 typedef unsigned long mmap_region_t(struct file *file, unsigned long addr,
 				    unsigned long len, vm_flags_t vm_flags,
 				    unsigned long pgoff, struct list_head *uf);
-typedef struct folio *(swap_cache_get_folio_t)(swp_entry_t entry,
-					     struct vm_area_struct *vma,
-					     unsigned long addr);
+typedef struct swap_info_struct *(get_swap_device_t)(swp_entry_t entry);
 static_assert(__same_type(&vma_merge, (vma_merge_t *)NULL));
 static_assert(__same_type(&mmap_region, (mmap_region_t *)NULL));
+static_assert(__same_type(&get_swap_device, (get_swap_device_t *)NULL));
 
 DEFINE_STATIC_CALL_NULL(am_orig_vma_merge, vma_merge_t);
 DEFINE_STATIC_CALL_NULL(am_orig_mmap_region, mmap_region_t);
-DEFINE_STATIC_CALL_NULL(am_swap_cache_get_folio, swap_cache_get_folio_t);
+DEFINE_STATIC_CALL_NULL(am_get_swap_device, get_swap_device_t);
 
 /* ---- compat helpers (compat.h) ---- */
 
@@ -64,10 +65,29 @@ pte_t *am_pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
 	return pte_offset_map_lock(mm, pmd, addr, ptlp);
 }
 
+/*
+ * swap_cache_get_folio() (mm/swap_state.c 6.1.192 l.328-370) without its
+ * readahead bookkeeping: a lookup of ours must not clear PG_readahead or
+ * count a readahead hit, or later swap-ins would read ahead differently
+ * from stock.  swap_address_space() of mm/swap.h (l.25-30), private.
+ */
+#define AM_SWAP_ADDRESS_SPACE_SHIFT 14
+
 struct folio *am_swap_cache_folio(swp_entry_t entry)
 {
-	/* No VMA: no readahead window update for a lookup of ours. */
-	return static_call(am_swap_cache_get_folio)(entry, NULL, 0);
+	struct address_space **spaces =
+		(struct address_space **)am_sym_addr(AM_SYM_SWAPPER_SPACES);
+	struct swap_info_struct *si;
+	struct folio *folio;
+
+	si = static_call(am_get_swap_device)(entry);
+	if (!si)
+		return NULL;
+	folio = filemap_get_folio(&spaces[swp_type(entry)][swp_offset(entry) >>
+						AM_SWAP_ADDRESS_SPACE_SHIFT],
+				  swp_offset(entry));
+	put_swap_device(si);
+	return folio;
 }
 
 void am_vma_start_write(struct vm_area_struct *vma)
@@ -195,6 +215,7 @@ static bool vma_merge_roles(struct vma_merge_request *vr)
 		add_side(req, AM_PREV, a->prev, &attrs);
 	if (next && a->end == next->vm_start)
 		add_side(req, AM_NEXT, next, &attrs);
+	req->softdirty_differs = am_softdirty_differs(req, a->vm_flags);
 	return req->vma[AM_PREV] || req->vma[AM_NEXT];
 }
 
@@ -348,9 +369,9 @@ static void line_bind_calls(void)
 			   (vma_merge_t *)am_sym_addr(AM_SYM_MERGE_EXISTING));
 	static_call_update(am_orig_mmap_region,
 			   (mmap_region_t *)am_sym_addr(AM_SYM_MMAP_REGION));
-	static_call_update(am_swap_cache_get_folio,
-			   (swap_cache_get_folio_t *)
-			   am_sym_addr(AM_SYM_SWAP_CACHE_GET_FOLIO));
+	static_call_update(am_get_swap_device,
+			   (get_swap_device_t *)
+			   am_sym_addr(AM_SYM_GET_SWAP_DEVICE));
 	am_mremap_bind();
 }
 

@@ -25,6 +25,7 @@ static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_MERGE_EXISTING_POLICY] = { "vma_modify_policy" },
 	[AM_SYM_MERGE_EXISTING_UFFD] = { "vma_modify_flags_uffd" },
 	[AM_SYM_PTE_OFFSET_MAP_LOCK] = { "__pte_offset_map_lock" },
+	[AM_SYM_SWAP_CACHE_GET_FOLIO] = { "swap_cache_get_folio" },
 };
 
 /* <linux/mm.h> and mm/swap.h (private), 6.12.117. */

@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "mergeable.h"
+#include "plan.h"
 
 void am_attrs_of(struct vm_area_struct *vma, struct am_attrs *attrs)
 {
@@ -89,6 +90,24 @@ bool am_vma_plain_anon(struct vm_area_struct *vma)
 	return !vma->vm_file && vma_is_anonymous(vma) &&
 	       !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE | VM_HUGETLB |
 				  VM_PFNMAP | VM_IO | VM_MIXEDMAP));
+}
+
+/*
+ * Does any participant's VM_SOFTDIRTY differ from @vm_flags' (the flags
+ * the merged VMA ends with)?  The stock merge ignores the bit, so a merge
+ * stock would not make could hide a fresh mapping's soft-dirty state from
+ * a tracker that cleared it (clear_refs 4, CRIU): such merges are refused.
+ */
+bool am_softdirty_differs(const struct am_request *req,
+			  unsigned long vm_flags)
+{
+	unsigned int r;
+
+	for (r = 0; r < AM_NR_ROLES; r++)
+		if (req->vma[r] &&
+		    ((req->vma[r]->vm_flags ^ vm_flags) & VM_SOFTDIRTY))
+			return true;
+	return false;
 }
 
 bool am_chain_singular(struct vm_area_struct *vma)

@@ -2,6 +2,17 @@
 /*
  * Choosing and running a merge plan.
  *
+ * What a plan may do, so that no later stock merge is lost: it moves only
+ * VMAs that are the sole user of their anon_vma (exclusive to this mm and
+ * not shared with sibling VMAs), onto an anon_vma whose chain is singular
+ * like theirs, and rebases only pgoffs stock already left foreign (see
+ * line_offer_vma()).  Such a move merges two anon_vma "families" into
+ * one and changes no VMA's chain length, so every later merge stock would
+ * make (it needs equal anon_vmas, or an unfaulted side next to a singular
+ * chain) is still possible.  Moving a VMA away from siblings sharing its
+ * anon_vma would part it from them for good (after a fork nothing can move
+ * it back), and onto a forked chain it would refuse unfaulted neighbours.
+ *
  * The line describes the merge about to happen (the participants and the
  * model of its merge code); the engine then:
  *
@@ -123,8 +134,16 @@ static int cheap_refusal(const struct am_request *req,
 
 	if (req->unpredictable)
 		return ANONMERGE_REFUSE_POLICY;
+	if (req->softdirty_differs)
+		return ANONMERGE_REFUSE_SOFTDIRTY;
 	if (!am_vma_plain_anon(opt->donor))
 		return ANONMERGE_REFUSE_UNSUPPORTED;
+	/*
+	 * A mover's chain is singular; on a forked (non-singular) chain it
+	 * would refuse the unfaulted neighbours stock lets it absorb later.
+	 */
+	if (!am_chain_singular(opt->donor))
+		return ANONMERGE_REFUSE_SHARED;
 	for (r = 0; r < AM_NR_ROLES; r++) {
 		struct vm_area_struct *vma = req->vma[r];
 
@@ -136,6 +155,8 @@ static int cheap_refusal(const struct am_request *req,
 		    (vma->anon_vma != opt->target &&
 		     opt->target->root == vma->anon_vma))
 			return ANONMERGE_REFUSE_SHARED;
+		if (READ_ONCE(vma->anon_vma->num_active_vmas) != 1)
+			return ANONMERGE_REFUSE_SIBLINGS;
 	}
 	if (opt->pgoff_idx) {
 		if (!pgoff_in_range(req->pgoffs[opt->pgoff_idx],
@@ -251,8 +272,10 @@ static int run_option(const struct am_request *req,
 		m->new_pgoff = r == AM_OWNER && opt->pgoff_idx ?
 			       req->pgoffs[opt->pgoff_idx] : m->vma->vm_pgoff;
 		nr++;
-		ret = am_mover_prepare(m);
+		ret = am_mover_check(m);
 	}
+	for (i = 0; i < nr && ret == AM_OK; i++)
+		ret = am_mover_collect(&movers[i]);
 	if (ret == AM_OK && !dry_run)
 		ret = am_movers_apply(movers, nr);
 	for (i = 0; i < nr; i++)

@@ -2,12 +2,13 @@
 /*
  * The re-home primitive.
  *
- * A VMA whose anon_vma S is exclusive (its own root, no fork children, a
- * singular chain, only VMAs of this mm in its tree) is moved onto the
- * anon_vma T of a neighbour ("donor"):
+ * A VMA that is the sole user of its anon_vma S (its own root, no fork
+ * children, a singular chain, nothing else in its tree) is moved onto the
+ * anon_vma T of a neighbour ("donor") whose chain is singular too:
  *
- *   1. prepare: all checks, every allocation, and all its folios trylocked
- *      and referenced (collect.c) - any refusal here leaves no trace;
+ *   1. prepare: all checks and every allocation (am_mover_check()), then
+ *      all its folios trylocked and referenced (am_mover_collect(),
+ *      collect.c) - any refusal here leaves no trace;
  *   2. apply, once every mover of the plan is prepared: the sources, then
  *      T's root are write-locked; the VMA leaves S's tree, its vm_pgoff is
  *      rebased if asked (a moved VMA made linear with its new neighbour),
@@ -99,22 +100,18 @@ bool am_anon_vma_exclusive(struct vm_area_struct *vma)
 }
 
 /*
- * Under S's lock: nobody outside this mm can reach S's folios.  Once true
- * it stays true while this mm's mmap_lock is held for write: a VMA of
- * another mm can only join S's tree by a fork of this mm.
+ * Under S's lock: S's tree holds @vma alone - nobody outside this mm can
+ * reach S's folios, and no other VMA of this mm shares S (moving @vma
+ * alone would part it from such a sibling for good).  Once true it stays
+ * true while this mm's mmap_lock is held for write: only a fork or a
+ * split of this mm's VMAs can add to S's tree.
  */
-static bool tree_all_in_mm(struct anon_vma *av, struct mm_struct *mm)
+static bool tree_holds_only(struct anon_vma *av, struct vm_area_struct *vma)
 {
-	struct rb_node *node;
+	struct rb_node *node = rb_first_cached(&av->rb_root);
 
-	for (node = rb_first_cached(&av->rb_root); node; node = rb_next(node)) {
-		struct anon_vma_chain *avc =
-			rb_entry(node, struct anon_vma_chain, rb);
-
-		if (avc->vma->vm_mm != mm)
-			return false;
-	}
-	return true;
+	return node && !rb_next(node) &&
+	       rb_entry(node, struct anon_vma_chain, rb)->vma == vma;
 }
 
 static void free_avcs(struct list_head *avcs)
@@ -142,20 +139,20 @@ static int alloc_avcs(struct vm_area_struct *donor, struct list_head *avcs)
 }
 
 /**
- * am_mover_prepare - check and lock everything one re-home needs
+ * am_mover_check - check one re-home and allocate all it needs
  * @m: vma, donor and new_pgoff filled in
  *
- * Caller holds mmap_lock for write.  Returns AM_OK with every folio of the
- * VMA locked, or the refusal reason with nothing held; either way
- * am_mover_release() undoes it.
+ * Caller holds mmap_lock for write.  Returns AM_OK or the refusal reason;
+ * either way am_mover_release() frees what was allocated.  No folio is
+ * locked yet: every mover of a plan allocates before any collects, so no
+ * allocation (which may reclaim) runs while folio locks are held.
  */
-int am_mover_prepare(struct am_mover *m)
+int am_mover_check(struct am_mover *m)
 {
 	struct vm_area_struct *vma = m->vma, *donor = m->donor;
 	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
 	bool relink = src != dst;
-	bool all_ours;
-	int ret;
+	bool sole;
 
 	m->src = src;
 	m->set.folios = NULL;
@@ -171,14 +168,18 @@ int am_mover_prepare(struct am_mover *m)
 	if (!am_vma_plain_anon(vma) || !am_vma_plain_anon(donor) || !src ||
 	    !dst || (!relink && m->new_pgoff == vma->vm_pgoff))
 		return ANONMERGE_REFUSE_UNSUPPORTED;
-	/* T under S would make S a parent: impossible if S is exclusive. */
-	if (!am_anon_vma_exclusive(vma) || (relink && dst->root == src))
+	/*
+	 * T under S would make S a parent: impossible if S is exclusive.
+	 * A forked (non-singular) chain for a singular mover: see plan.c.
+	 */
+	if (!am_anon_vma_exclusive(vma) || (relink && dst->root == src) ||
+	    !list_is_singular(&donor->anon_vma_chain))
 		return ANONMERGE_REFUSE_SHARED;
 	down_read(&src->rwsem);
-	all_ours = tree_all_in_mm(src, vma->vm_mm);
+	sole = tree_holds_only(src, vma);
 	up_read(&src->rwsem);
-	if (!all_ours)
-		return ANONMERGE_REFUSE_SHARED;
+	if (!sole)
+		return ANONMERGE_REFUSE_SIBLINGS;
 	if (am_refusal_remembered(vma))
 		return ANONMERGE_REFUSE_REMEMBERED;
 
@@ -195,12 +196,25 @@ int am_mover_prepare(struct am_mover *m)
 		if (!m->put || alloc_avcs(donor, &m->avcs))
 			return ANONMERGE_REFUSE_NOMEM;
 	}
+	return AM_OK;
+}
 
-	am_vma_start_write(vma);
-	am_vma_start_write(donor);
+/**
+ * am_mover_collect - lock every folio of a checked mover
+ * @m: checked by am_mover_check()
+ *
+ * Returns AM_OK with every folio of the VMA locked, or the refusal reason
+ * with none held (and the refusal remembered if it lasts).
+ */
+int am_mover_collect(struct am_mover *m)
+{
+	int ret;
+
+	am_vma_start_write(m->vma);
+	am_vma_start_write(m->donor);
 	ret = am_folios_collect(&m->set);
 	if (ret != AM_OK)
-		am_refusal_remember(vma, ret);
+		am_refusal_remember(m->vma, ret);
 	return ret;
 }
 
@@ -332,16 +346,15 @@ static void finish(struct am_mover *m)
 int am_movers_apply(struct am_mover *movers, unsigned int nr)
 {
 	struct anon_vma *locks[AM_MAX_MOVERS + 1];
-	struct mm_struct *mm = movers[0].vma->vm_mm;
 	unsigned int i, nr_locks = plan_locks(movers, nr, locks);
 	int ret = AM_OK;
 
 	for (i = 0; i < nr_locks; i++)
 		down_write_nested(&locks[i]->rwsem, i);
-	/* Cannot fail while mmap_lock is held (see tree_all_in_mm()). */
+	/* Cannot fail while mmap_lock is held (see tree_holds_only()). */
 	for (i = 0; i < nr; i++)
 		if (!am_anon_vma_exclusive(movers[i].vma) ||
-		    !tree_all_in_mm(movers[i].src, mm))
+		    !tree_holds_only(movers[i].src, movers[i].vma))
 			ret = ANONMERGE_REFUSE_SHARED;
 	for (i = 0; i < nr && ret == AM_OK; i++) {
 		movers[i].skipped = READ_ONCE(test_skip_folio) &&

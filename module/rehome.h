@@ -5,9 +5,10 @@
  * rebasing its pgoff), so that the stock merge code finds them compatible.
  *
  * A merge plan moves up to three VMAs ("movers").  All of them are
- * prepared first (checks, allocations, every folio locked); only when all
- * are ready is any of them applied, under the anon_vma locks, where nothing
- * can fail.  So a plan is applied whole or not at all.
+ * prepared first (checks and allocations for all, then every folio of all
+ * locked); only when all are ready is any of them applied, under the
+ * anon_vma locks, where nothing can fail.  So a plan is applied whole or
+ * not at all.
  */
 #ifndef ANONMERGE_REHOME_H
 #define ANONMERGE_REHOME_H
@@ -30,7 +31,7 @@ struct am_mover {
 	/* A VMA already on the target anon_vma (@vma itself: only pgoff). */
 	struct vm_area_struct *donor;
 	pgoff_t new_pgoff;
-	/* Filled in by am_mover_prepare(): */
+	/* Filled in by am_mover_check() and am_mover_collect(): */
 	struct anon_vma *src;
 	struct am_folio_set set;
 	struct list_head avcs;		/* links for the donor's chain */
@@ -41,7 +42,8 @@ struct am_mover {
 };
 
 bool am_anon_vma_exclusive(struct vm_area_struct *vma);
-int am_mover_prepare(struct am_mover *m);
+int am_mover_check(struct am_mover *m);
+int am_mover_collect(struct am_mover *m);
 void am_mover_release(struct am_mover *m);
 int am_movers_apply(struct am_mover *movers, unsigned int nr);
 

@@ -39,7 +39,6 @@ static const struct am_sym_desc common_symbols[AM_SYM_NR] = {
 	[AM_SYM_AVTREE_INSERT] = { "anon_vma_interval_tree_insert" },
 	[AM_SYM_AVTREE_REMOVE] = { "anon_vma_interval_tree_remove" },
 	[AM_SYM_PUT_ANON_VMA] = { "__put_anon_vma" },
-	[AM_SYM_SWAP_CACHE_GET_FOLIO] = { "swap_cache_get_folio" },
 	[AM_SYM_AVTREE_ITER_FIRST] = { "anon_vma_interval_tree_iter_first" },
 	[AM_SYM_AVTREE_ITER_NEXT] = { "anon_vma_interval_tree_iter_next" },
 	[AM_SYM_PTRACE_MAY_ACCESS] = { "ptrace_may_access" },

@@ -225,6 +225,7 @@ static int verify_vma(struct vm_area_struct *vma, struct anonmerge_verify *out)
 	if (!pgoff_ok(vma))
 		out->bad_pgoff++;
 	down_read(&root->rwsem);
+	/* The tree is walked only when it is the one whose lock we hold. */
 	if (!chain_ok(vma) || !accounting_ok(vma->anon_vma, vma->vm_mm))
 		out->bad_vma++;
 	err = am_walk_vma(vma, &verify_ops, &v);
@@ -242,7 +243,9 @@ static int verify_mm(struct mm_struct *mm, struct anonmerge_verify *out)
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	for_each_vma_range(vmi, vma, end) {
-		if (!vma->anon_vma || (vma->vm_flags & VM_SHARED))
+		/* hugetlb indexes count huge pages: not ours to check. */
+		if (!vma->anon_vma ||
+		    (vma->vm_flags & (VM_SHARED | VM_HUGETLB)))
 			continue;
 		err = verify_vma(vma, out);
 		if (err)
@@ -253,46 +256,54 @@ static int verify_mm(struct mm_struct *mm, struct anonmerge_verify *out)
 }
 
 /*
- * The task @pid (0: the caller), if the caller may read its memory
- * layout as /proc/PID/maps would allow (mm_access(), kernel/fork.c).
+ * The mm of @task, if the caller may read its memory layout as
+ * /proc/PID/maps allows: mm_access() of kernel/fork.c (6.1.192
+ * l.1424-1443), not exported - the access check and the mm taken under
+ * exec_update_lock, so that an exec in between cannot swap the mm.
  */
-static struct task_struct *verify_task(u32 pid, int *err)
+static struct mm_struct *verify_mm_access(struct task_struct *task, int *err)
 {
-	struct task_struct *task;
-	struct pid *p;
+	struct mm_struct *mm;
 
-	if (!pid)
-		return get_task_struct(current);
-	p = find_get_pid(pid);
-	task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
-	put_pid(p);
-	if (!task) {
-		*err = -ESRCH;
+	if (down_read_killable(&task->signal->exec_update_lock)) {
+		*err = -EINTR;
 		return NULL;
 	}
-	if (!static_call(am_ptrace_may_access)(task, PTRACE_MODE_READ_FSCREDS)) {
-		put_task_struct(task);
+	mm = get_task_mm(task);
+	if (mm && mm != current->mm &&
+	    !static_call(am_ptrace_may_access)(task, PTRACE_MODE_READ_FSCREDS)) {
+		mmput(mm);
+		mm = NULL;
 		*err = -EACCES;
-		return NULL;
+	} else if (!mm) {
+		*err = -EINVAL;	/* kernel thread or exiting */
 	}
-	return task;
+	up_read(&task->signal->exec_update_lock);
+	return mm;
 }
 
 int am_verify(struct anonmerge_verify *req)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
+	struct pid *pid;
 	int err = 0;
 
 	if (req->flags || req->start + req->len < req->start)
 		return -EINVAL;
-	task = verify_task(req->pid, &err);
-	if (!task)
-		return err;
-	mm = get_task_mm(task);
+	if (!req->pid) {
+		task = get_task_struct(current);
+	} else {
+		pid = find_get_pid(req->pid);
+		task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+		put_pid(pid);
+		if (!task)
+			return -ESRCH;
+	}
+	mm = verify_mm_access(task, &err);
 	put_task_struct(task);
 	if (!mm)
-		return -EINVAL;	/* kernel thread or exiting */
+		return err;
 	err = verify_mm(mm, req);
 	mmput(mm);
 	return err;

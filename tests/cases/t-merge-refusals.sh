@@ -12,6 +12,7 @@ fi
 # More pages than max_rehome_pages: refused, for flag changes and mremap.
 limit=/sys/module/anonmerge/parameters/max_rehome_pages
 old=$(cat $limit)
+trap 'echo "$old" >$limit' EXIT
 echo 4 >$limit
 counter_grows too_many_pages scenario -S -m on prev
 counter_grows too_many_pages checked am_mremap -S -m on append

@@ -1,7 +1,9 @@
-# The merge cases with 2 MiB regions mapped by PMD THPs, and a THP split
-# across two VMAs (stock) that must not be re-homed with one of them: the
-# module moves the other side instead, or, when that cannot move either
-# (over max_rehome_pages), leaves both split.
+# The merge cases with 2 MiB regions mapped by PMD THPs; a THP split
+# across two VMAs of one anon_vma (stock), neither of which may be moved
+# alone (siblings), so the other side moves; and a THP half unmapped,
+# whose VMA must not move (the folio reaches outside it): the other side
+# moves, or, when that cannot move either (over max_rehome_pages), both
+# stay split.
 . ./lib.sh
 has_feature 2 || skip "no existing-range merging on this kernel line yet"
 grep -q '\[always\]' /sys/kernel/mm/transparent_hugepage/enabled ||
@@ -11,9 +13,12 @@ for c in prev next middle head tail; do
 	scenario -H -m on "$c"
 done
 scenario -H -m on straddle
+scenario -m on straddle
+scenario -H -m off halfthp
+scenario -H -m on halfthp
 limit=/sys/module/anonmerge/parameters/max_rehome_pages
 old=$(cat $limit)
+trap 'echo "$old" >$limit' EXIT
 echo 256 >$limit
-counter_grows large_folio_straddles scenario -S -H -m on straddle
+counter_grows large_folio_straddles scenario -S -H -m on halfthp
 echo "$old" >$limit
-scenario -m on straddle

@@ -9,7 +9,7 @@
 . ./lib.sh
 has_feature 2 || skip "no existing-range merging on this kernel line yet"
 for c in partial-plan pgoff-wrap devzero-before devzero-after fork-child \
-	folio-elsewhere interleave; do
+	folio-elsewhere interleave fork-chain siblings softdirty; do
 	checked am_never_worse -m off "$c"
 	checked am_never_worse -m on "$c"
 done

@@ -77,15 +77,24 @@ static void layout(int n, unsigned int mask)
 	}
 }
 
-/* A faulted region elsewhere holding the bytes meant for @dest. */
+/*
+ * A faulted region elsewhere holding the bytes meant for @dest: a VMA of
+ * its own (the alignment slop is unmapped, or it would share the
+ * region's anon_vma and the module would rightly refuse to part them).
+ */
 static char *make_source(char *dest)
 {
-	char *x = mmap(NULL, 2 * region, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *base = mmap(NULL, 2 * region, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *x;
 
-	must(x != MAP_FAILED, "mmap source");
+	must(base != MAP_FAILED, "mmap source");
 	/* Aligned, so a THP source is PMD-mapped and moved as one. */
-	x = (char *)(((uintptr_t)x + region - 1) & ~(region - 1));
+	x = (char *)(((uintptr_t)base + region - 1) & ~(region - 1));
+	if (x > base)
+		must(munmap(base, x - base) == 0, "munmap slop");
+	if (x + region < base + 2 * region)
+		must(munmap(x + region, base + 2 * region - (x + region)) == 0,
+		     "munmap slop");
 	fill_at(x, region, dest);
 	return x;
 }

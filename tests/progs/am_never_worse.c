@@ -32,6 +32,11 @@
  *   interleave     with an interleave policy, pages faulted into a moved
  *                  region must land on the nodes stock picks (the node
  *                  follows vm_pgoff): no pgoff rebase
+ *   fork-chain     a forked child's own VMA re-homed onto the inherited
+ *                  chain would refuse an unfaulted neighbour later
+ *   siblings       a VMA re-homed away from the VMAs that share its
+ *                  anon_vma could not rejoin them later (after a fork)
+ *   softdirty      a merge must not hide soft-dirty state (clear_refs)
  *   skip-folio     the checkers themselves: the module's test_skip_folio
  *                  fault leaves one folio behind in a re-home, and the
  *                  verifier and migration must report it (mode on only)
@@ -382,6 +387,139 @@ static void case_interleave(void)
 	verify_range(at, 2 * len, "interleave");
 }
 
+/*
+ * In a forked child, the inherited P (a chain of two anon_vmas), a faulted
+ * X right after it.  Re-homing X onto P's chain would merge them now, but
+ * X would then refuse the unfaulted Y that stock joins to it later
+ * (is_mergeable_anon_vma() wants a singular chain): found by review.
+ */
+static void case_fork_chain(void)
+{
+	size_t pg = page_size;
+	char *at = reserve(8 * pg, MB(2));
+	int status;
+	pid_t pid;
+
+	map_at(at, 4 * pg, PROT_READ | PROT_WRITE);
+	fill(at, 4 * pg, 16);
+	fflush(stdout);
+	pid = fork();
+	must(pid >= 0, "fork");
+	if (!pid) {
+		char *x = at + 4 * pg, *y = at + 6 * pg;
+
+		must(set_mode(mode) == 0, "SET_MODE");
+		map_at(x, 2 * pg, PROT_READ | PROT_WRITE);
+		fill(x, 2 * pg, 17);
+		must(mprotect(x, 2 * pg, PROT_READ) == 0, "mprotect X RO");
+		must(mprotect(x, 2 * pg, PROT_READ | PROT_WRITE) == 0,
+		     "mprotect X RW");
+		expect_count("fork-chain: X toggled", at, 6 * pg, 2, 2);
+		map_at(y, pg, PROT_READ | PROT_WRITE);
+		expect_count("fork-chain: Y mapped", at, 7 * pg, 2, 2);
+		must(mprotect(at, 4 * pg, PROT_READ) == 0, "mprotect P RO");
+		must(munmap(at, 4 * pg) == 0, "munmap P");
+		expect_count("fork-chain: P gone", at, 7 * pg, 1, 1);
+		rmap_health(x, 2 * pg, 17, "fork-chain X");
+		exit(check_exit());
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "fork-chain: the child's checks passed");
+}
+
+/*
+ * W|M|X share one anon_vma S (M made read-only), P has its own, and an
+ * mmap() fills the hole between X and P.  Re-homing X onto P's anon_vma
+ * would merge X with P now but part X from W and M, which stock joins
+ * once M is writable again - and after a fork nothing can re-home X back
+ * (found by review).  P moves onto S instead.
+ */
+static void case_siblings(void)
+{
+	size_t pg = page_size;
+	char *at = reserve(8 * pg, MB(2));
+	int go[2];
+	pid_t pid;
+	char c;
+
+	map_at(at, 3 * pg, PROT_READ | PROT_WRITE);
+	fill(at, 3 * pg, 18);
+	must(mprotect(at + pg, pg, PROT_READ) == 0, "mprotect M RO");
+	map_at(at + 4 * pg, pg, PROT_READ | PROT_WRITE);
+	fill(at + 4 * pg, pg, 19);
+	must(set_mode(mode) == 0, "SET_MODE");
+	map_at(at + 3 * pg, pg, PROT_READ | PROT_WRITE);
+	expect_count("siblings: hole filled", at, 5 * pg, 3, 4);
+	must(pipe(go) == 0, "pipe");
+	fflush(stdout);
+	pid = fork();
+	must(pid >= 0, "fork");
+	if (!pid) {
+		if (read(go[0], &c, 1) < 0)
+			exit(2);
+		exit(0);
+	}
+	must(mprotect(at + pg, pg, PROT_READ | PROT_WRITE) == 0,
+	     "mprotect M RW");
+	expect_count("siblings: M writable", at, 5 * pg, 1, 2);
+	must(munmap(at + 3 * pg, 2 * pg) == 0, "munmap G+P");
+	expect_count("siblings: G+P gone", at, 5 * pg, 1, 1);
+	must(write(go[1], "x", 1) == 1, "write");
+	waitpid(pid, NULL, 0);
+	rmap_health(at, 3 * pg, 18, "siblings W M X");
+}
+
+/* Bit 55 of /proc/self/pagemap: the page (or hole) is soft-dirty. */
+static int soft_dirty(char *p)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)p / page_size * 8) != 8)
+		die("pagemap");
+	close(fd);
+	return (e >> 55) & 1;
+}
+
+static void clear_soft_dirty(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY);
+
+	must(fd >= 0 && write(fd, "4", 1) == 1, "clear_refs 4");
+	close(fd);
+}
+
+/*
+ * Soft-dirty tracking (CRIU): after clear_refs, an mmap() into the hole
+ * between two faulted VMAs makes stock join it to N with VM_SOFTDIRTY, so
+ * the new range and N report soft-dirty.  A merge with P, which has no
+ * VM_SOFTDIRTY, must not hide that (found by review).
+ */
+static void case_softdirty(void)
+{
+	size_t pg = page_size;
+	char *at = reserve(4 * pg, MB(2));
+
+	map_at(at, pg, PROT_READ | PROT_WRITE);
+	fill(at, pg, 20);
+	if (!soft_dirty(at)) {
+		printf("# no soft-dirty tracking on this kernel: skipped\n");
+		return;
+	}
+	map_at(at + 2 * pg, pg, PROT_READ | PROT_WRITE);
+	fill(at + 2 * pg, pg, 21);
+	clear_soft_dirty();
+	CHECK(!soft_dirty(at) && !soft_dirty(at + 2 * pg),
+	      "softdirty: clear_refs cleared P and N");
+	must(set_mode(mode) == 0, "SET_MODE");
+	map_at(at + pg, pg, PROT_READ | PROT_WRITE);
+	expect_count("softdirty: hole filled", at, 3 * pg, 2, 2);
+	CHECK(soft_dirty(at + pg) && soft_dirty(at + 2 * pg) && !soft_dirty(at),
+	      "softdirty: the new range and N soft-dirty, P clean, as on stock (%d %d %d)",
+	      soft_dirty(at), soft_dirty(at + pg), soft_dirty(at + 2 * pg));
+}
+
 #define SKIP_PARAM "/sys/module/anonmerge/parameters/test_skip_folio"
 
 static int read_param(void)
@@ -471,6 +609,12 @@ int main(int argc, char **argv)
 		case_interleave();
 	else if (!strcmp(name, "skip-folio"))
 		case_skip_folio();
+	else if (!strcmp(name, "fork-chain"))
+		case_fork_chain();
+	else if (!strcmp(name, "siblings"))
+		case_siblings();
+	else if (!strcmp(name, "softdirty"))
+		case_softdirty();
 	else
 		return 2;
 	set_mode(ANONMERGE_MODE_OFF);

@@ -21,6 +21,8 @@
  *
  * CASE: prev next middle head tail hole straddle uffd fork forkchild fork2
  *       ksm swap race memo (run with max_rehome_pages below a region)
+ *       halfthp (with -H)
+ *       idle (page_idle walkers racing re-homes; needs IDLE_PAGE_TRACKING)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -44,6 +46,29 @@ static void fill_at(char *p, size_t len)
 
 	for (i = 0; i < len; i++)
 		c[i] = pattern(0, off + i);
+}
+
+/* Do the bytes at @p still hold the span's pattern (fill_at())? */
+static int bytes_at(char *p, size_t len)
+{
+	const unsigned char *c = (const unsigned char *)p;
+	size_t off = p - span, i;
+
+	for (i = 0; i < len; i++)
+		if (c[i] != pattern(0, off + i))
+			return 0;
+	return 1;
+}
+
+/* rmap_health() of a part of the span away from its start. */
+static void health_at(char *p, size_t len, const char *when)
+{
+	CHECK(bytes_at(p, len), "%s: bytes intact", when);
+	verify_range(p, len, when);
+	migrate_all(p, len, when);
+	pageout_all(p, len, when);
+	CHECK(bytes_at(p, len), "%s: bytes intact after swap-in", when);
+	verify_range(p, len, when);
 }
 
 static void must(int ret, const char *what)
@@ -199,6 +224,23 @@ static void case_straddle(void)
 	must(mprotect(R(1), region / 2, PROT_READ | PROT_WRITE), "mprotect RW");
 	expect_vmas("straddle", 2, 3);
 	health("straddle");
+}
+
+/*
+ * A THP half unmapped: A (the second region, its own anon_vma) keeps the
+ * first half of its huge folio, whose other half now lies outside every
+ * VMA.  A must not be re-homed (the folio reaches outside it); P may move
+ * onto A's anon_vma instead (unless max_rehome_pages forbids, -S).
+ */
+static void case_halfthp(void)
+{
+	setup(2, 0x2, 0);
+	must(munmap(R(1) + region / 2, region / 2), "munmap A's tail");
+	same(R(1), region / 2);
+	expect_vmas("halfthp", 1, 2);
+	nregions = 1;
+	health("halfthp P");
+	health_at(R(1), region / 2, "halfthp A");
 }
 
 /*
@@ -370,6 +412,84 @@ static void case_ksm(void)
 	health("ksm");
 }
 
+/*
+ * A thread that keeps marking the span's pages idle through
+ * /sys/kernel/mm/page_idle/bitmap: each write makes the kernel walk the
+ * page's reverse map without the folio lock (page_idle_clear_pte_refs(),
+ * folio_lock_anon_vma_read()), the walker that must never meet a freed
+ * anon_vma while re-homes move folios away from it.
+ */
+struct idler {
+	volatile int stop;
+	unsigned long rounds;
+};
+
+static void *idler(void *arg)
+{
+	struct idler *id = arg;
+	int map = open("/proc/self/pagemap", O_RDONLY);
+	int bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
+	unsigned long i, n = span_len() / page_size;
+	uint64_t e, bit;
+
+	if (map < 0 || bitmap < 0)
+		return NULL;
+	while (!id->stop) {
+		for (i = 0; i < n; i++) {
+			if (pread(map, &e, sizeof(e),
+				  ((uintptr_t)span / page_size + i) * 8) != 8 ||
+			    !(e & (1ULL << 63)))
+				continue;
+			e &= (1ULL << 55) - 1;		/* the PFN */
+			bit = 1ULL << (e % 64);
+			if (pwrite(bitmap, &bit, 8, e / 64 * 8) != 8)
+				break;
+		}
+		id->rounds++;
+	}
+	close(map);
+	close(bitmap);
+	return NULL;
+}
+
+/* Re-homes while page_idle walks the same folios' reverse map. */
+static void case_idle(void)
+{
+	struct idler id = { 0 };
+	struct timespec t0, now;
+	pthread_t thread;
+	int merges = 0;
+	char *sub;
+
+	if (access("/sys/kernel/mm/page_idle/bitmap", W_OK)) {
+		printf("# no page_idle on this kernel: skipped\n");
+		return;
+	}
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	same(R(1), region);
+	pthread_create(&thread, NULL, idler, &id);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		sub = R(1) + (merges % 4) * (region / 4);
+		if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != sub)
+			must(-1, "mmap piece");
+		differ(sub, region / 4);
+		fill_at(sub, region / 4);
+		same(sub, region / 4);
+		merges++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 10);
+	id.stop = 1;
+	pthread_join(thread, NULL);
+	printf("# idle: %d re-merges against %lu page_idle rounds\n", merges,
+	       id.rounds);
+	CHECK(id.rounds > 0, "idle: the walker ran");
+	expect_vmas("idle", 1, 2);
+	health("idle");
+}
+
 static unsigned long long refusals(unsigned int reason)
 {
 	struct anonmerge_stats st = { .size = sizeof(st) };
@@ -522,6 +642,10 @@ int main(int argc, char **argv)
 		case_ksm();
 	else if (!strcmp(name, "memo"))
 		case_memo();
+	else if (!strcmp(name, "halfthp"))
+		case_halfthp();
+	else if (!strcmp(name, "idle"))
+		case_idle();
 	else if (!strcmp(name, "swap"))
 		case_swap();
 	else if (!strcmp(name, "race"))

@@ -18,6 +18,11 @@ static int expect_refusal;	/* -S: the module must refuse (stock count) */
 
 #define R(i) (span + (size_t)(i) * region)
 
+static inline size_t span_len(void)
+{
+	return nregions * region;
+}
+
 static inline int span_vmas(void)
 {
 	return count_vmas(span, R(nregions));

@@ -87,6 +87,10 @@ enum anonmerge_refusal {
 	/* No re-home lets stock join more (fork-inherited chain rules). */
 	ANONMERGE_REFUSE_NO_GAIN,
 	ANONMERGE_REFUSE_REMEMBERED,	/* refused moments ago, not retried */
+	/* The anon_vma is also used by other VMAs of the process. */
+	ANONMERGE_REFUSE_SIBLINGS,
+	/* Soft-dirty tracking differs between the VMAs (clear_refs). */
+	ANONMERGE_REFUSE_SOFTDIRTY,
 	ANONMERGE_NR_REFUSALS
 };
 
