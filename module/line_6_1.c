@@ -215,7 +215,7 @@ static bool vma_merge_roles(struct vma_merge_request *vr)
 		add_side(req, AM_PREV, a->prev, &attrs);
 	if (next && a->end == next->vm_start)
 		add_side(req, AM_NEXT, next, &attrs);
-	req->softdirty_differs = am_softdirty_differs(req, a->vm_flags);
+	req->softdirty_tracked = am_softdirty_tracked(req, a->vm_flags);
 	return req->vma[AM_PREV] || req->vma[AM_NEXT];
 }
 

@@ -93,19 +93,27 @@ bool am_vma_plain_anon(struct vm_area_struct *vma)
 }
 
 /*
- * Does any participant's VM_SOFTDIRTY differ from @vm_flags' (the flags
- * the merged VMA ends with)?  The stock merge ignores the bit, so a merge
- * stock would not make could hide a fresh mapping's soft-dirty state from
- * a tracker that cleared it (clear_refs 4, CRIU): such merges are refused.
+ * Is soft-dirty tracking in use on these VMAs?  Every VMA is created with
+ * VM_SOFTDIRTY (mmap_region(), do_brk_flags()) and only clear_refs 4 (a
+ * tracker such as CRIU) clears it.  The merge code ignores the bit and a
+ * flag-change merge gives the merged VMA the owner's (mprotect_fixup()
+ * sets newflags), so a merge stock would not make - now, or later across
+ * anon_vmas the module joined - can hide a fresh mapping's soft-dirty
+ * state from the tracker.  The module keeps out of tracked memory: it
+ * re-homes only when every participant still has VM_SOFTDIRTY (and, for
+ * the merged VMA, @vm_flags too).
  */
-bool am_softdirty_differs(const struct am_request *req,
+bool am_softdirty_tracked(const struct am_request *req,
 			  unsigned long vm_flags)
 {
 	unsigned int r;
 
+	if (!VM_SOFTDIRTY)
+		return false;	/* CONFIG_MEM_SOFT_DIRTY=n */
+	if (!(vm_flags & VM_SOFTDIRTY))
+		return true;
 	for (r = 0; r < AM_NR_ROLES; r++)
-		if (req->vma[r] &&
-		    ((req->vma[r]->vm_flags ^ vm_flags) & VM_SOFTDIRTY))
+		if (req->vma[r] && !(req->vma[r]->vm_flags & VM_SOFTDIRTY))
 			return true;
 	return false;
 }

@@ -33,7 +33,7 @@ bool am_anon_vma_mergeable(struct anon_vma *range, struct anon_vma *vma_av,
 bool am_anon_vmas_mergeable(struct anon_vma *a, struct anon_vma *b);
 bool am_vma_plain_anon(struct vm_area_struct *vma);
 struct am_request;
-bool am_softdirty_differs(const struct am_request *req,
+bool am_softdirty_tracked(const struct am_request *req,
 			  unsigned long vm_flags);
 bool am_chain_singular(struct vm_area_struct *vma);
 

@@ -14,12 +14,22 @@
  * tables have been moved by the stock code (its PMD-level fast path stays
  * in use) and nothing is half done; the module then takes mmap_lock for
  * write again and re-checks everything.
+ *
+ * The rebase is opt-in (rebase_moved=1).  A faulted VMA moved by stock
+ * keeps the pgoff of its old address, which stays linear there: moved
+ * back home, stock's VMA joins fresh mappings next to it again.  Once
+ * rebased (and merged into its new neighbour) it cannot: found by review,
+ * a move, a move back and an mmap() next to it end with one VMA more than
+ * stock.  No local check can tell whether a VMA will return, so by default
+ * a moved VMA merges only where its pgoff is already linear (re-homing
+ * alone, e.g. a VMA moved back next to where it came from).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
+#include <linux/moduleparam.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/static_call.h>
@@ -29,6 +39,11 @@
 
 DEFINE_STATIC_CALL_NULL(am_orig_sys_mremap, am_sys_mremap);
 
+static bool rebase_moved;
+module_param(rebase_moved, bool, 0644);
+MODULE_PARM_DESC(rebase_moved,
+		 "Also merge VMAs moved by mremap() by rebasing their page offsets; they can then not rejoin their old address as stock's would (default off)");
+
 void am_mremap_bind(void)
 {
 	static_call_update(am_orig_sys_mremap,
@@ -37,12 +52,14 @@ void am_mremap_bind(void)
 
 /*
  * A faulted neighbour that touches @vma and whose attributes the merge
- * could accept, not already joinable by stock (same anon_vma, linear).
+ * could accept, not already joinable by stock (same anon_vma, linear);
+ * without @rebase only a linear one.
  */
 static bool could_join(struct vm_area_struct *vma, struct vm_area_struct *nb,
-		       const struct am_attrs *attrs)
+		       const struct am_attrs *attrs, bool rebase)
 {
 	struct vm_area_struct *lo, *hi;
+	bool linear;
 
 	if (!nb || !nb->anon_vma || am_vma_matches(nb, attrs) == AM_MATCH_NO)
 		return false;
@@ -50,13 +67,13 @@ static bool could_join(struct vm_area_struct *vma, struct vm_area_struct *nb,
 	hi = lo == nb ? vma : nb;
 	if (lo->vm_end != hi->vm_start)
 		return false;
-	return nb->anon_vma != vma->anon_vma ||
-	       lo->vm_pgoff + vma_pages(lo) != hi->vm_pgoff;
+	linear = lo->vm_pgoff + vma_pages(lo) == hi->vm_pgoff;
+	return linear ? nb->anon_vma != vma->anon_vma : rebase;
 }
 
 /* The VMA at @addr if a merge could follow its move; needs mmap_lock. */
 static struct vm_area_struct *moved_vma(struct mm_struct *mm,
-					unsigned long addr)
+					unsigned long addr, bool rebase)
 {
 	VMA_ITERATOR(vmi, mm, addr);
 	struct vm_area_struct *vma = find_vma(mm, addr), *prev;
@@ -67,8 +84,8 @@ static struct vm_area_struct *moved_vma(struct mm_struct *mm,
 		return NULL;
 	am_attrs_of(vma, &attrs);
 	prev = vma_prev(&vmi);
-	if (could_join(vma, prev, &attrs) ||
-	    could_join(vma, find_vma(mm, vma->vm_end), &attrs))
+	if (could_join(vma, prev, &attrs, rebase) ||
+	    could_join(vma, find_vma(mm, vma->vm_end), &attrs, rebase))
 		return vma;
 	return NULL;
 }
@@ -77,14 +94,15 @@ static struct vm_area_struct *moved_vma(struct mm_struct *mm,
  * A look under the read lock, so that the write lock is only taken again
  * when a merge can follow.
  */
-static bool worth_a_look(struct mm_struct *mm, unsigned long addr)
+static bool worth_a_look(struct mm_struct *mm, unsigned long addr,
+			 bool rebase)
 {
 	bool found;
 
 	if (mmap_read_lock_killable(mm))
 		return false;
 	am_stat_attempt();
-	found = moved_vma(mm, addr);
+	found = moved_vma(mm, addr, rebase);
 	mmap_read_unlock(mm);
 	return found;
 }
@@ -96,6 +114,7 @@ static bool worth_a_look(struct mm_struct *mm, unsigned long addr)
  */
 long am_sys_mremap(const struct pt_regs *regs)
 {
+	bool rebase = READ_ONCE(rebase_moved);
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	long ret;
@@ -103,13 +122,13 @@ long am_sys_mremap(const struct pt_regs *regs)
 	am_wrapper_enter();
 	ret = static_call(am_orig_sys_mremap)(regs);
 	if (!IS_ERR_VALUE(ret) && !(regs->r10 & MREMAP_DONTUNMAP) &&
-	    am_mode_get() != ANONMERGE_MODE_OFF && worth_a_look(mm, ret) &&
-	    !mmap_write_lock_killable(mm)) {
+	    am_mode_get() != ANONMERGE_MODE_OFF &&
+	    worth_a_look(mm, ret, rebase) && !mmap_write_lock_killable(mm)) {
 		/* Things may have changed in between: all checked again. */
-		vma = moved_vma(mm, ret);
+		vma = moved_vma(mm, ret, rebase);
 		if (vma)
 			am_this_line->offer_vma(vma, ANONMERGE_MERGE_MREMAP,
-						true);
+						rebase);
 		mmap_write_unlock(mm);
 	}
 	am_wrapper_exit();

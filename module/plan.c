@@ -5,11 +5,12 @@
  * What a plan may do, so that no later stock merge is lost: it moves only
  * VMAs that are the sole user of their anon_vma (exclusive to this mm and
  * not shared with sibling VMAs), onto an anon_vma whose chain is singular
- * like theirs, and rebases only pgoffs stock already left foreign (see
- * line_offer_vma()).  Such a move merges two anon_vma "families" into
- * one and changes no VMA's chain length, so every later merge stock would
- * make (it needs equal anon_vmas, or an unfaulted side next to a singular
- * chain) is still possible.  Moving a VMA away from siblings sharing its
+ * like theirs, and keeps out of memory whose soft-dirty state is tracked.
+ * Such a move merges two anon_vma "families" into one and changes no
+ * VMA's chain length, so every later merge stock would make (it needs
+ * equal anon_vmas, or an unfaulted side next to a singular chain) is
+ * still possible.  A pgoff rebase (mremap, opt-in) is different: see
+ * mremap.c.  Moving a VMA away from siblings sharing its
  * anon_vma would part it from them for good (after a fork nothing can move
  * it back), and onto a forked chain it would refuse unfaulted neighbours.
  *
@@ -134,7 +135,7 @@ static int cheap_refusal(const struct am_request *req,
 
 	if (req->unpredictable)
 		return ANONMERGE_REFUSE_POLICY;
-	if (req->softdirty_differs)
+	if (req->softdirty_tracked)
 		return ANONMERGE_REFUSE_SOFTDIRTY;
 	if (!am_vma_plain_anon(opt->donor))
 		return ANONMERGE_REFUSE_UNSUPPORTED;

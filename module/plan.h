@@ -53,7 +53,7 @@ struct am_request {
 	pgoff_t pgoffs[AM_MAX_PGOFFS];
 	unsigned int nr_pgoffs;
 	bool unpredictable;	/* a neighbour the model cannot decide */
-	bool softdirty_differs;	/* VM_SOFTDIRTY not the same on all */
+	bool softdirty_tracked;	/* clear_refs cleared VM_SOFTDIRTY here */
 	unsigned int kind;	/* ANONMERGE_MERGE_* */
 	am_predict_t *predict;
 	/* Filled in by am_plan_run() when it returns true: */

@@ -21,7 +21,9 @@
  *
  * One small table for the whole system, under a spinlock: it is only
  * reached when a re-home is about to be tried, never on the plain
- * mmap/mprotect path.
+ * mmap/mprotect path.  Four ways per set, so that the two neighbours of
+ * one merge rarely evict each other; a new entry replaces its own VMA's,
+ * an expired one, or the one expiring first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,7 +37,8 @@
 #include "collect.h"
 #include "refusal_memo.h"
 
-#define AM_REFUSAL_MEMO_BITS 6
+#define AM_REFUSAL_MEMO_SET_BITS 4
+#define AM_REFUSAL_MEMO_WAYS 4
 #define AM_REFUSAL_MEMO_MS 1000
 
 struct memo_entry {
@@ -45,12 +48,18 @@ struct memo_entry {
 	unsigned long expires;		/* jiffies; 0: empty */
 };
 
-static struct memo_entry memo[1 << AM_REFUSAL_MEMO_BITS];
+static struct memo_entry memo[1 << AM_REFUSAL_MEMO_SET_BITS]
+			     [AM_REFUSAL_MEMO_WAYS];
 static DEFINE_SPINLOCK(memo_lock);
 
-static struct memo_entry *slot(struct vm_area_struct *vma)
+static struct memo_entry *set_of(struct vm_area_struct *vma)
 {
-	return &memo[hash_ptr(vma, AM_REFUSAL_MEMO_BITS)];
+	return memo[hash_ptr(vma, AM_REFUSAL_MEMO_SET_BITS)];
+}
+
+static bool live(const struct memo_entry *e)
+{
+	return e->expires && time_before(jiffies, e->expires);
 }
 
 static bool is_lasting(int reason)
@@ -70,26 +79,42 @@ static bool is_lasting(int reason)
 
 bool am_refusal_remembered(struct vm_area_struct *vma)
 {
-	struct memo_entry *e = slot(vma);
-	bool hit;
+	struct memo_entry *set = set_of(vma), *e;
+	bool hit = false;
 
 	spin_lock(&memo_lock);
-	hit = e->expires && time_before(jiffies, e->expires) &&
-	      e->vma == vma && e->mm == vma->vm_mm &&
-	      e->anon_vma == vma->anon_vma && e->start == vma->vm_start &&
-	      e->end == vma->vm_end &&
-	      e->max_pages == READ_ONCE(am_max_rehome_pages);
+	for (e = set; e < set + AM_REFUSAL_MEMO_WAYS && !hit; e++)
+		hit = live(e) && e->vma == vma && e->mm == vma->vm_mm &&
+		      e->anon_vma == vma->anon_vma &&
+		      e->start == vma->vm_start && e->end == vma->vm_end &&
+		      e->max_pages == READ_ONCE(am_max_rehome_pages);
 	spin_unlock(&memo_lock);
 	return hit;
 }
 
+/* The entry to (re)use for @vma in its set; memo_lock held. */
+static struct memo_entry *victim(struct memo_entry *set,
+				 struct vm_area_struct *vma)
+{
+	struct memo_entry *e, *oldest = set;
+
+	for (e = set; e < set + AM_REFUSAL_MEMO_WAYS; e++) {
+		if (e->vma == vma || !live(e))
+			return e;
+		if (time_before(e->expires, oldest->expires))
+			oldest = e;
+	}
+	return oldest;
+}
+
 void am_refusal_remember(struct vm_area_struct *vma, int reason)
 {
-	struct memo_entry *e = slot(vma);
+	struct memo_entry *e;
 
 	if (!is_lasting(reason))
 		return;
 	spin_lock(&memo_lock);
+	e = victim(set_of(vma), vma);
 	e->vma = vma;
 	e->mm = vma->vm_mm;
 	e->anon_vma = vma->anon_vma;

@@ -57,7 +57,7 @@ static const char *const refusal_names[] = {
 	[ANONMERGE_REFUSE_NO_GAIN] = "no_gain",
 	[ANONMERGE_REFUSE_REMEMBERED] = "remembered",
 	[ANONMERGE_REFUSE_SIBLINGS] = "anon_vma_siblings",
-	[ANONMERGE_REFUSE_SOFTDIRTY] = "soft_dirty_differs",
+	[ANONMERGE_REFUSE_SOFTDIRTY] = "soft_dirty_tracked",
 };
 
 /* Every counter the ABI defines has a name here. */

@@ -12,10 +12,13 @@ fi
 # More pages than max_rehome_pages: refused, for flag changes and mremap.
 limit=/sys/module/anonmerge/parameters/max_rehome_pages
 old=$(cat $limit)
-trap 'echo "$old" >$limit' EXIT
+rebase=/sys/module/anonmerge/parameters/rebase_moved
+trap 'echo "$old" >$limit; echo 0 >$rebase' EXIT
 echo 4 >$limit
 counter_grows too_many_pages scenario -S -m on prev
+echo 1 >$rebase
 counter_grows too_many_pages checked am_mremap -S -m on append
+echo 0 >$rebase
 # A lasting refusal is remembered, not walked again, until the VMA
 # changes or a second passes.
 counter_grows remembered scenario -S -m on memo

@@ -37,6 +37,11 @@
  *   siblings       a VMA re-homed away from the VMAs that share its
  *                  anon_vma could not rejoin them later (after a fork)
  *   softdirty      a merge must not hide soft-dirty state (clear_refs)
+ *   rebase-home    a moved VMA moved back home must rejoin fresh mappings
+ *                  there as stock's does (rebase_moved off, the default)
+ *
+ * pgoff-wrap, devzero-* and interleave test the rebase of a moved VMA:
+ * run them with the module parameter rebase_moved=1.
  *   skip-folio     the checkers themselves: the module's test_skip_folio
  *                  fault leaves one folio behind in a re-home, and the
  *                  verifier and migration must report it (mode on only)
@@ -520,6 +525,34 @@ static void case_softdirty(void)
 	      soft_dirty(at), soft_dirty(at + pg), soft_dirty(at + 2 * pg));
 }
 
+/*
+ * A faulted X moved next to N, moved back home, then a fresh mapping
+ * right after it at home.  Stock's X keeps the pgoff of its home, linear
+ * there again, and joins the fresh mapping.  With rebase_moved=1 the
+ * module would have rebased X into N's offsets and could not (found by
+ * review: the documented price of that opt-in).  By default a moved VMA's
+ * pgoff is left alone: as stock.
+ */
+static void case_rebase_home(void)
+{
+	size_t n = 4 * page_size;
+	char *home = reserve(2 * n, MB(2)), *there = reserve(2 * n, MB(2));
+
+	map_at(home, n, PROT_READ | PROT_WRITE);
+	fill(home, n, 22);
+	map_at(there, n, PROT_READ | PROT_WRITE);
+	fill(there, n, 23);
+	must(set_mode(mode) == 0, "SET_MODE");
+	move(home, n, there + n);
+	expect_count("rebase-home: X next to N", there, 2 * n, 2, 2);
+	move(there + n, n, home);
+	map_at(home + n, n, PROT_READ | PROT_WRITE);
+	expect_count("rebase-home: back home, a fresh mapping after it", home,
+		     2 * n, 1, 1);
+	rmap_health(home, n, 22, "rebase-home X");
+	rmap_health(there, n, 23, "rebase-home N");
+}
+
 #define SKIP_PARAM "/sys/module/anonmerge/parameters/test_skip_folio"
 
 static int read_param(void)
@@ -615,6 +648,8 @@ int main(int argc, char **argv)
 		case_siblings();
 	else if (!strcmp(name, "softdirty"))
 		case_softdirty();
+	else if (!strcmp(name, "rebase-home"))
+		case_rebase_home();
 	else
 		return 2;
 	set_mode(ANONMERGE_MODE_OFF);

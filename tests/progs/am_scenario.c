@@ -412,84 +412,6 @@ static void case_ksm(void)
 	health("ksm");
 }
 
-/*
- * A thread that keeps marking the span's pages idle through
- * /sys/kernel/mm/page_idle/bitmap: each write makes the kernel walk the
- * page's reverse map without the folio lock (page_idle_clear_pte_refs(),
- * folio_lock_anon_vma_read()), the walker that must never meet a freed
- * anon_vma while re-homes move folios away from it.
- */
-struct idler {
-	volatile int stop;
-	unsigned long rounds;
-};
-
-static void *idler(void *arg)
-{
-	struct idler *id = arg;
-	int map = open("/proc/self/pagemap", O_RDONLY);
-	int bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
-	unsigned long i, n = span_len() / page_size;
-	uint64_t e, bit;
-
-	if (map < 0 || bitmap < 0)
-		return NULL;
-	while (!id->stop) {
-		for (i = 0; i < n; i++) {
-			if (pread(map, &e, sizeof(e),
-				  ((uintptr_t)span / page_size + i) * 8) != 8 ||
-			    !(e & (1ULL << 63)))
-				continue;
-			e &= (1ULL << 55) - 1;		/* the PFN */
-			bit = 1ULL << (e % 64);
-			if (pwrite(bitmap, &bit, 8, e / 64 * 8) != 8)
-				break;
-		}
-		id->rounds++;
-	}
-	close(map);
-	close(bitmap);
-	return NULL;
-}
-
-/* Re-homes while page_idle walks the same folios' reverse map. */
-static void case_idle(void)
-{
-	struct idler id = { 0 };
-	struct timespec t0, now;
-	pthread_t thread;
-	int merges = 0;
-	char *sub;
-
-	if (access("/sys/kernel/mm/page_idle/bitmap", W_OK)) {
-		printf("# no page_idle on this kernel: skipped\n");
-		return;
-	}
-	trigger = "dump";
-	setup(2, 0x2, 0);
-	same(R(1), region);
-	pthread_create(&thread, NULL, idler, &id);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		sub = R(1) + (merges % 4) * (region / 4);
-		if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-			 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != sub)
-			must(-1, "mmap piece");
-		differ(sub, region / 4);
-		fill_at(sub, region / 4);
-		same(sub, region / 4);
-		merges++;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (now.tv_sec - t0.tv_sec < 10);
-	id.stop = 1;
-	pthread_join(thread, NULL);
-	printf("# idle: %d re-merges against %lu page_idle rounds\n", merges,
-	       id.rounds);
-	CHECK(id.rounds > 0, "idle: the walker ran");
-	expect_vmas("idle", 1, 2);
-	health("idle");
-}
-
 static unsigned long long refusals(unsigned int reason)
 {
 	struct anonmerge_stats st = { .size = sizeof(st) };
@@ -554,15 +476,44 @@ static void case_swap(void)
 	health("swap");
 }
 
+/*
+ * A fresh faulted piece of R(1) (quarter @i mod 4), faulted while its
+ * flags differ, so with an anon_vma of its own, then made equal again:
+ * merged back by the module.
+ */
+static void remerge_piece(int i)
+{
+	char *sub = R(1) + (i % 4) * (region / 4);
+
+	if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != sub)
+		must(-1, "mmap piece");
+	differ(sub, region / 4);
+	fill_at(sub, region / 4);
+	same(sub, region / 4);
+}
+
+/* remerge_piece() over and over for @seconds; returns how many. */
+static int remerge_for(int seconds)
+{
+	struct timespec t0, now;
+	int n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		remerge_piece(n++);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < seconds);
+	return n;
+}
+
 /* move_pages in a thread while the main thread splits and merges. */
 static void case_race(void)
 {
 	struct migrator mig = { 0 };
-	struct timespec t0, now;
 	pthread_t thread;
 	void *rounds;
-	int merges = 0;
-	char *sub;
+	int merges;
 
 	trigger = "dump";
 	setup(2, 0x2, 0);
@@ -570,19 +521,7 @@ static void case_race(void)
 	mig.start = span;
 	mig.len = 2 * region;
 	pthread_create(&thread, NULL, migrator, &mig);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		/* A fresh faulted piece with its own anon_vma, merged back. */
-		sub = R(1) + (merges % 4) * (region / 4);
-		if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-			 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != sub)
-			must(-1, "mmap piece");
-		differ(sub, region / 4);
-		fill_at(sub, region / 4);
-		same(sub, region / 4);
-		merges++;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (now.tv_sec - t0.tv_sec < 10);
+	merges = remerge_for(10);
 	mig.stop = 1;
 	pthread_join(thread, &rounds);
 	printf("# race: %d re-merges against %ld migration rounds\n", merges,
@@ -590,17 +529,76 @@ static void case_race(void)
 	CHECK(same_bytes(span, 2 * region, 0), "race: bytes intact");
 	verify_range(span, 2 * region, "race");
 	/* Without the migrator, one more piece must merge (module). */
-	sub = R(1);
-	if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-		 MAP_ANONYMOUS | MAP_FIXED, -1, 0) != sub)
-		must(-1, "mmap piece");
-	differ(sub, region / 4);
-	fill_at(sub, region / 4);
-	same(sub, region / 4);
+	remerge_piece(0);
 	if (mode == ANONMERGE_MODE_ON)
 		CHECK(span_vmas() == 1, "race: merged at the end (got %d)",
 		      span_vmas());
 	health("race");
+}
+
+/*
+ * A thread that keeps marking the span's pages idle through
+ * /sys/kernel/mm/page_idle/bitmap: each write makes the kernel walk the
+ * page's reverse map without the folio lock (page_idle_clear_pte_refs(),
+ * folio_lock_anon_vma_read()), the walker that must never meet a freed
+ * anon_vma while re-homes move folios away from it.
+ */
+struct idler {
+	volatile int stop;
+	unsigned long rounds;
+};
+
+static void *idler(void *arg)
+{
+	struct idler *id = arg;
+	int map = open("/proc/self/pagemap", O_RDONLY);
+	int bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
+	unsigned long i, n = span_len() / page_size;
+	uint64_t e, bit;
+
+	if (map < 0 || bitmap < 0)
+		return NULL;
+	while (!id->stop) {
+		for (i = 0; i < n; i++) {
+			if (pread(map, &e, sizeof(e),
+				  ((uintptr_t)span / page_size + i) * 8) != 8 ||
+			    !(e & (1ULL << 63)))
+				continue;
+			e &= (1ULL << 55) - 1;		/* the PFN */
+			bit = 1ULL << (e % 64);
+			if (pwrite(bitmap, &bit, 8, e / 64 * 8) != 8)
+				break;
+		}
+		id->rounds++;
+	}
+	close(map);
+	close(bitmap);
+	return NULL;
+}
+
+/* Re-homes while page_idle walks the same folios' reverse map. */
+static void case_idle(void)
+{
+	struct idler id = { 0 };
+	pthread_t thread;
+	int merges;
+
+	if (access("/sys/kernel/mm/page_idle/bitmap", W_OK)) {
+		printf("# no page_idle on this kernel: skipped\n");
+		return;
+	}
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	same(R(1), region);
+	pthread_create(&thread, NULL, idler, &id);
+	merges = remerge_for(10);
+	id.stop = 1;
+	pthread_join(thread, NULL);
+	printf("# idle: %d re-merges against %lu page_idle rounds\n", merges,
+	       id.rounds);
+	CHECK(id.rounds > 0, "idle: the walker ran");
+	expect_vmas("idle", 1, 2);
+	health("idle");
 }
 
 int main(int argc, char **argv)

@@ -89,7 +89,7 @@ enum anonmerge_refusal {
 	ANONMERGE_REFUSE_REMEMBERED,	/* refused moments ago, not retried */
 	/* The anon_vma is also used by other VMAs of the process. */
 	ANONMERGE_REFUSE_SIBLINGS,
-	/* Soft-dirty tracking differs between the VMAs (clear_refs). */
+	/* Soft-dirty tracking in use there (clear_refs cleared the flag). */
 	ANONMERGE_REFUSE_SOFTDIRTY,
 	ANONMERGE_NR_REFUSALS
 };
