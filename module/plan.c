@@ -2,37 +2,36 @@
 /*
  * Choosing and running a merge plan.
  *
- * What a plan may do, so that no later stock merge is lost: it moves only
- * VMAs that are the sole user of their anon_vma (exclusive to this mm and
- * not shared with sibling VMAs), onto an anon_vma whose chain is singular
- * like theirs, and keeps out of memory whose soft-dirty state is tracked.
- * Such a move merges two anon_vma "families" into one and changes no
- * VMA's chain length, so every later merge stock would make (it needs
- * equal anon_vmas, or an unfaulted side next to a singular chain) is
- * still possible.  A pgoff rebase (mremap, opt-in) is different: see
- * mremap.c.  Moving a VMA away from siblings sharing its
- * anon_vma would part it from them for good (after a fork nothing can move
- * it back), and onto a forked chain it would refuse unfaulted neighbours.
+ * What a plan may do, so that no later stock merge is lost either: it
+ * moves only a VMA that is the sole user of its anon_vma (exclusive to
+ * this mm and shared with no sibling VMA), onto an anon_vma whose chain is
+ * singular like its own, and never where soft-dirty state is tracked.
+ * Such a move joins two anon_vma "families" into one and changes no VMA's
+ * chain length, so every merge stock could make later (it needs equal
+ * anon_vmas, or an unfaulted side next to a singular chain) is still
+ * possible.  Moving a VMA away from siblings would part it from them for
+ * good (after a fork nothing can move it back); onto a forked chain it
+ * would refuse the unfaulted neighbours stock lets it absorb.  A pgoff
+ * rebase (mremap, opt-in) is the one exception: see mremap.c.
  *
  * The line describes the merge about to happen (the participants and the
  * model of its merge code); the engine then:
  *
  *   1. asks the model what the stock merge joins now ("baseline") and what
- *      it would join if every anon_vma matched: only when that is more is
- *      this a candidate (counted);
+ *      it would join if every anon_vma matched: only when that is more,
+ *      and something could move, is this a candidate (counted);
  *   2. builds every option: a target anon_vma (one of the participants')
- *      and a pgoff for the range, i.e. which participants must move; it
- *      keeps the options after which the model says more sides join - an
- *      option can also join fewer: a VMA re-homed onto a forked
- *      (non-singular) chain no longer accepts an unfaulted neighbour;
- *   3. refuses, per option, what is cheap to see: a VMA that must move but
- *      is shared, a pgoff that would wrap, a neighbour the model cannot
- *      decide, placement that follows the pgoff (interleave);
+ *      and a pgoff for the range, i.e. which participants must move, and
+ *      keeps the options after which the model says more sides join;
+ *   3. refuses, per option, what is cheap to see: a mover that is shared
+ *      or has siblings, a forked target, a pgoff that would wrap, a
+ *      neighbour the model cannot decide, placement that follows the
+ *      pgoff (interleave), tracked soft-dirty state;
  *   4. tries the options best first (most sides joined, fewest pages
- *      moved): every mover of an option is prepared - folios locked -
- *      before any is applied; one refusal releases them all and the next
- *      option is tried.  A plan is applied whole or not at all, so the
- *      merge code never sees a half-moved state.
+ *      moved): every mover of an option is prepared - allocations, then
+ *      folios locked - before any is applied; one refusal releases them
+ *      all and the next option is tried.  A plan is applied whole or not
+ *      at all, so the merge code never sees a half-moved state.
  *
  * Each candidate ends as exactly one merge, refusal or dry-run verdict in
  * the statistics.
@@ -132,32 +131,21 @@ static int cheap_refusal(const struct am_request *req,
 {
 	struct vm_area_struct *owner = req->vma[AM_OWNER];
 	unsigned int r;
+	int ret;
 
 	if (req->unpredictable)
 		return ANONMERGE_REFUSE_POLICY;
 	if (req->softdirty_tracked)
 		return ANONMERGE_REFUSE_SOFTDIRTY;
-	if (!am_vma_plain_anon(opt->donor))
-		return ANONMERGE_REFUSE_UNSUPPORTED;
-	/*
-	 * A mover's chain is singular; on a forked (non-singular) chain it
-	 * would refuse the unfaulted neighbours stock lets it absorb later.
-	 */
-	if (!am_chain_singular(opt->donor))
-		return ANONMERGE_REFUSE_SHARED;
 	for (r = 0; r < AM_NR_ROLES; r++) {
 		struct vm_area_struct *vma = req->vma[r];
 
 		if (!(opt->movers & BIT(r)))
 			continue;
-		if (!am_vma_plain_anon(vma))
-			return ANONMERGE_REFUSE_UNSUPPORTED;
-		if (!am_anon_vma_exclusive(vma) ||
-		    (vma->anon_vma != opt->target &&
-		     opt->target->root == vma->anon_vma))
-			return ANONMERGE_REFUSE_SHARED;
-		if (READ_ONCE(vma->anon_vma->num_active_vmas) != 1)
-			return ANONMERGE_REFUSE_SIBLINGS;
+		ret = am_mover_quick_check(vma, vma->anon_vma == opt->target ?
+					   vma : opt->donor);
+		if (ret != AM_OK)
+			return ret;
 	}
 	if (opt->pgoff_idx) {
 		if (!pgoff_in_range(req->pgoffs[opt->pgoff_idx],

@@ -138,6 +138,33 @@ static int alloc_avcs(struct vm_area_struct *donor, struct list_head *avcs)
 	return 0;
 }
 
+/*
+ * What needs no lock to see about moving @vma onto @donor's anon_vma
+ * (@donor is @vma itself when only its pgoff is to move): AM_OK or why
+ * not.  Valid under this mm's mmap_lock (write): only a fork or a change
+ * of this mm's VMAs can change it.
+ */
+int am_mover_quick_check(struct vm_area_struct *vma,
+			 struct vm_area_struct *donor)
+{
+	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
+
+	if (!am_vma_plain_anon(vma) || !am_vma_plain_anon(donor) || !src ||
+	    !dst)
+		return ANONMERGE_REFUSE_UNSUPPORTED;
+	/*
+	 * T under S would make S a parent: impossible if S is exclusive.  A
+	 * mover's chain is singular; on a forked (non-singular) chain it
+	 * would refuse the unfaulted neighbours stock lets it absorb later.
+	 */
+	if (!am_anon_vma_exclusive(vma) || (src != dst && dst->root == src) ||
+	    !list_is_singular(&donor->anon_vma_chain))
+		return ANONMERGE_REFUSE_SHARED;
+	if (READ_ONCE(src->num_active_vmas) != 1)
+		return ANONMERGE_REFUSE_SIBLINGS;
+	return AM_OK;
+}
+
 /**
  * am_mover_check - check one re-home and allocate all it needs
  * @m: vma, donor and new_pgoff filled in
@@ -153,6 +180,7 @@ int am_mover_check(struct am_mover *m)
 	struct anon_vma *src = vma->anon_vma, *dst = donor->anon_vma;
 	bool relink = src != dst;
 	bool sole;
+	int ret;
 
 	m->src = src;
 	m->set.folios = NULL;
@@ -165,16 +193,12 @@ int am_mover_check(struct am_mover *m)
 
 	/* mmap_assert_write_locked() would need the unexported dump_mm(). */
 	lockdep_assert_held_write(&vma->vm_mm->mmap_lock);
-	if (!am_vma_plain_anon(vma) || !am_vma_plain_anon(donor) || !src ||
-	    !dst || (!relink && m->new_pgoff == vma->vm_pgoff))
+	ret = am_mover_quick_check(vma, donor);
+	if (ret != AM_OK)
+		return ret;
+	if (!relink && m->new_pgoff == vma->vm_pgoff)
 		return ANONMERGE_REFUSE_UNSUPPORTED;
-	/*
-	 * T under S would make S a parent: impossible if S is exclusive.
-	 * A forked (non-singular) chain for a singular mover: see plan.c.
-	 */
-	if (!am_anon_vma_exclusive(vma) || (relink && dst->root == src) ||
-	    !list_is_singular(&donor->anon_vma_chain))
-		return ANONMERGE_REFUSE_SHARED;
+	/* The authoritative check of what num_active_vmas suggested. */
 	down_read(&src->rwsem);
 	sole = tree_holds_only(src, vma);
 	up_read(&src->rwsem);

@@ -42,6 +42,8 @@ struct am_mover {
 };
 
 bool am_anon_vma_exclusive(struct vm_area_struct *vma);
+int am_mover_quick_check(struct vm_area_struct *vma,
+			 struct vm_area_struct *donor);
 int am_mover_check(struct am_mover *m);
 int am_mover_collect(struct am_mover *m);
 void am_mover_release(struct am_mover *m);
