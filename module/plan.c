@@ -213,18 +213,17 @@ static int option_cmp(const void *a, const void *b)
 
 /*
  * Every option that moves something, sorted best first; *@nr_better of
- * them let the merge join more than @baseline sides.
+ * them let the merge join more than @baseline sides.  @now: look_now().
  */
 static unsigned int build_options(const struct am_request *req,
+				  const struct am_look *now,
 				  unsigned int baseline,
 				  struct am_option *opts,
 				  unsigned int *nr_better)
 {
 	struct anon_vma *targets[AM_NR_ROLES];
-	struct am_look now[AM_NR_ROLES];
 	unsigned int nr_targets = 0, nr = 0, r, i, k;
 
-	look_now(req, now);
 	for (r = 0; r < AM_NR_ROLES; r++) {
 		struct anon_vma *av = now[r].anon_vma;
 
@@ -294,7 +293,7 @@ bool am_plan_run(struct am_request *req)
 	baseline = nr_sides(req->predict(req, now, req->pgoffs[0]));
 	if (ideal_sides(req) <= baseline)
 		return false;
-	nr = build_options(req, baseline, opts, &nr_better);
+	nr = build_options(req, now, baseline, opts, &nr_better);
 	if (!nr)
 		return false;	/* nothing could move: not ours to count */
 	am_stat_candidate();
