@@ -15,11 +15,9 @@
 
 int am_mode = ANONMERGE_MODE_OFF;
 
-static const char *const mode_names[] = {
-	[ANONMERGE_MODE_OFF] = "off",
-	[ANONMERGE_MODE_DRY_RUN] = "dry-run",
-	[ANONMERGE_MODE_ON] = "on",
-};
+#define MODE_NAME(id, name) name,
+static const char *const mode_names[] = { ANONMERGE_MODES(MODE_NAME) };
+#undef MODE_NAME
 
 const char *am_mode_name(int mode)
 {

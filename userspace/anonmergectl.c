@@ -33,32 +33,17 @@
 static const char *dev_path = ANONMERGE_DEVICE;
 static int json_output;
 
+#define KIND_NAME(id, name) name,
 static const char *const merge_kind_names[] = {
-	[ANONMERGE_MERGE_EXISTING] = "existing",
-	[ANONMERGE_MERGE_NEW_RANGE] = "new_range",
-	[ANONMERGE_MERGE_MREMAP] = "mremap",
+	ANONMERGE_MERGE_KINDS(KIND_NAME)
 };
+#undef KIND_NAME
 
+#define REFUSAL_NAME(id, name) name,
 static const char *const refusal_names[] = {
-	[ANONMERGE_REFUSE_SHARED] = "anon_vma_shared",
-	[ANONMERGE_REFUSE_KSM] = "ksm",
-	[ANONMERGE_REFUSE_PINNED] = "pinned",
-	[ANONMERGE_REFUSE_LARGE_FOLIO] = "large_folio_straddles",
-	[ANONMERGE_REFUSE_MIGRATION] = "migration_entry",
-	[ANONMERGE_REFUSE_SWAP] = "swap_entry",
-	[ANONMERGE_REFUSE_DEVICE] = "device_entry",
-	[ANONMERGE_REFUSE_FOLIO_BUSY] = "folio_lock_busy",
-	[ANONMERGE_REFUSE_TOO_MANY_PAGES] = "too_many_pages",
-	[ANONMERGE_REFUSE_NOMEM] = "no_memory",
-	[ANONMERGE_REFUSE_UNSUPPORTED] = "unsupported_vma",
-	[ANONMERGE_REFUSE_RACE] = "state_changed",
-	[ANONMERGE_REFUSE_PGOFF] = "pgoff_would_wrap",
-	[ANONMERGE_REFUSE_POLICY] = "mempolicy",
-	[ANONMERGE_REFUSE_NO_GAIN] = "no_gain",
-	[ANONMERGE_REFUSE_REMEMBERED] = "remembered",
-	[ANONMERGE_REFUSE_SIBLINGS] = "anon_vma_siblings",
-	[ANONMERGE_REFUSE_SOFTDIRTY] = "soft_dirty_tracked",
+	ANONMERGE_REFUSALS(REFUSAL_NAME)
 };
+#undef REFUSAL_NAME
 
 /* Every counter the ABI defines has a name here. */
 _Static_assert(sizeof(merge_kind_names) / sizeof(merge_kind_names[0]) ==
@@ -66,11 +51,9 @@ _Static_assert(sizeof(merge_kind_names) / sizeof(merge_kind_names[0]) ==
 _Static_assert(sizeof(refusal_names) / sizeof(refusal_names[0]) ==
 	       ANONMERGE_NR_REFUSALS, "refusal names");
 
-static const char *const mode_names[] = {
-	[ANONMERGE_MODE_OFF] = "off",
-	[ANONMERGE_MODE_DRY_RUN] = "dry-run",
-	[ANONMERGE_MODE_ON] = "on",
-};
+#define MODE_NAME(id, name) name,
+static const char *const mode_names[] = { ANONMERGE_MODES(MODE_NAME) };
+#undef MODE_NAME
 
 static const char *mode_name(unsigned int mode)
 {

@@ -34,10 +34,10 @@ ASSERT_OFF(anonmerge_verify, bad_pgoff, 96);
 _Static_assert(ANONMERGE_NR_REFUSALS <= ANONMERGE_MAX_REFUSALS, "refusals");
 _Static_assert(ANONMERGE_NR_MERGE_KINDS <= ANONMERGE_MAX_MERGE_KINDS, "kinds");
 /* _IOC layout: dir(2) size(14) type(8) nr(8). */
-_Static_assert(ANONMERGE_IOC_GET_INFO == 0x8078b801, "GET_INFO number");
-_Static_assert(ANONMERGE_IOC_SET_MODE == 0x4010b802, "SET_MODE number");
-_Static_assert(ANONMERGE_IOC_GET_STATS == 0x8170b803, "GET_STATS number");
-_Static_assert(ANONMERGE_IOC_VERIFY == 0xc058b804, "VERIFY number");
+_Static_assert(ANONMERGE_IOC_GET_INFO == 0x8078bc01, "GET_INFO number");
+_Static_assert(ANONMERGE_IOC_SET_MODE == 0x4010bc02, "SET_MODE number");
+_Static_assert(ANONMERGE_IOC_GET_STATS == 0x8170bc03, "GET_STATS number");
+_Static_assert(ANONMERGE_IOC_VERIFY == 0xc058bc04, "VERIFY number");
 
 int main(void)
 {

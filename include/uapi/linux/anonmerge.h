@@ -16,7 +16,11 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define ANONMERGE_ABI_VERSION	1
+/*
+ * 2: ioctl magic moved from 0xb8 (taken in mainline by mshv and the
+ * Marvell CN10K DPI driver) to 0xbc.
+ */
+#define ANONMERGE_ABI_VERSION	2
 #define ANONMERGE_DEVICE	"/dev/anonmerge"
 
 /* Kernel lines: major << 16 | minor << 8. */
@@ -24,19 +28,40 @@
 #define ANONMERGE_LINE_6_12	0x060c00
 #define ANONMERGE_LINE_7_2	0x070200
 
-enum anonmerge_mode {
-	ANONMERGE_MODE_OFF	= 0,	/* stock behaviour, hooks only count */
-	ANONMERGE_MODE_DRY_RUN	= 1,	/* count what would merge, change nothing */
-	ANONMERGE_MODE_ON	= 2,	/* re-home and merge */
-};
+/*
+ * The name lists below are X-macros (as khugepaged's SCAN_STATUS): one list
+ * gives the enum, the names the tool prints and sysfs shows, and the
+ * kernel's trace-event symbol tables, so they cannot drift apart.
+ * X(ID, "name") for each entry, in value order.  Lists may only grow at
+ * the end.  (checkpatch takes such lists for complex macros; the kernel's
+ * own are no different.)
+ */
+#define ANONMERGE_MODES(X)						\
+	X(OFF, "off")		/* stock behaviour, hooks only count */	\
+	X(DRY_RUN, "dry-run")	/* count what would merge, change nothing */ \
+	X(ON, "on")		/* re-home and merge */
 
-/* GET_INFO features: what this build of the module actually does. */
-#define ANONMERGE_FEAT_STATS		(1ULL << 0)
-#define ANONMERGE_FEAT_DRY_RUN		(1ULL << 1)
-#define ANONMERGE_FEAT_MERGE_EXISTING	(1ULL << 2) /* flag-change merges */
-#define ANONMERGE_FEAT_MERGE_NEW	(1ULL << 3) /* mmap/brk hole fills */
-#define ANONMERGE_FEAT_MERGE_MREMAP	(1ULL << 4) /* moved VMAs, pgoff rebase */
-#define ANONMERGE_FEAT_VERIFY		(1ULL << 5)
+#define ANONMERGE_MODE_ENUM_(id, name) ANONMERGE_MODE_##id,
+enum anonmerge_mode { ANONMERGE_MODES(ANONMERGE_MODE_ENUM_) ANONMERGE_NR_MODES };
+
+#undef ANONMERGE_MODE_ENUM_
+
+/*
+ * GET_INFO features: what this build of the module does; X(ID, bit, "name").
+ * Bits stay below 31 (enum constants are int).
+ */
+#define ANONMERGE_FEATURES(X)						\
+	X(STATS, 0, "stats")						\
+	X(DRY_RUN, 1, "dry-run")					\
+	X(MERGE_EXISTING, 2, "merge-existing")	/* flag-change merges */ \
+	X(MERGE_NEW, 3, "merge-new")		/* mmap/brk hole fills */ \
+	X(MERGE_MREMAP, 4, "merge-mremap")	/* moved VMAs */	\
+	X(VERIFY, 5, "verify")
+
+#define ANONMERGE_FEAT_ENUM_(id, bit, name) ANONMERGE_FEAT_##id = 1ULL << (bit),
+enum anonmerge_feature { ANONMERGE_FEATURES(ANONMERGE_FEAT_ENUM_) };
+
+#undef ANONMERGE_FEAT_ENUM_
 
 struct anonmerge_info {
 	__u32 size;
@@ -59,40 +84,53 @@ struct anonmerge_set_mode {
 #define ANONMERGE_SET_MODE_SIZE_VER0	16
 
 /* Kinds of merges the module made possible (index of merges[]). */
+#define ANONMERGE_MERGE_KINDS(X)					\
+	X(EXISTING, "existing")	/* mprotect/madvise/mlock/mbind/uffd */	\
+	X(NEW_RANGE, "new_range") /* mmap or brk filling a hole */	\
+	X(MREMAP, "mremap")	/* a moved or grown VMA */
+
+#define ANONMERGE_MERGE_ENUM_(id, name) ANONMERGE_MERGE_##id,
 enum anonmerge_merge_kind {
-	ANONMERGE_MERGE_EXISTING,	/* mprotect/madvise/mlock/mbind/uffd */
-	ANONMERGE_MERGE_NEW_RANGE,	/* mmap or brk filling a hole */
-	ANONMERGE_MERGE_MREMAP,		/* a moved or grown VMA */
+	ANONMERGE_MERGE_KINDS(ANONMERGE_MERGE_ENUM_)
 	ANONMERGE_NR_MERGE_KINDS
 };
 
+#undef ANONMERGE_MERGE_ENUM_
+
 /* Why the module left a merge to stock behaviour (index of refusals[]). */
+#define ANONMERGE_REFUSALS(X)						\
+	/* the anon_vma is shared through fork */			\
+	X(SHARED, "anon_vma_shared")					\
+	X(KSM, "ksm")			/* a KSM page in the range */	\
+	X(PINNED, "pinned")		/* a page maybe pinned for DMA */ \
+	X(LARGE_FOLIO, "large_folio_straddles") /* reaches outside */	\
+	X(MIGRATION, "migration_entry")					\
+	X(SWAP, "swap_entry")		/* a swap-cache folio not settled */ \
+	X(DEVICE, "device_entry")	/* device-private/exclusive */	\
+	X(FOLIO_BUSY, "folio_lock_busy") /* a folio lock held elsewhere */ \
+	X(TOO_MANY_PAGES, "too_many_pages") /* over max_rehome_pages */	\
+	X(NOMEM, "no_memory")						\
+	X(UNSUPPORTED, "unsupported_vma") /* VMA or entry not handled */ \
+	/* re-homed, but the merge did not follow as predicted (a bug) */ \
+	X(RACE, "state_changed")					\
+	X(PGOFF, "pgoff_would_wrap")	/* a rebase would wrap the pgoff */ \
+	/* policies not comparable, or interleave follows the pgoff */	\
+	X(POLICY, "mempolicy")						\
+	/* no re-home lets stock join more (fork-inherited chain rules) */ \
+	X(NO_GAIN, "no_gain")						\
+	X(REMEMBERED, "remembered")	/* refused moments ago */	\
+	/* the anon_vma is also used by other VMAs of the process */	\
+	X(SIBLINGS, "anon_vma_siblings")				\
+	/* soft-dirty tracking in use there (clear_refs cleared it) */	\
+	X(SOFTDIRTY, "soft_dirty_tracked")
+
+#define ANONMERGE_REFUSE_ENUM_(id, name) ANONMERGE_REFUSE_##id,
 enum anonmerge_refusal {
-	ANONMERGE_REFUSE_SHARED,	/* anon_vma shared through fork */
-	ANONMERGE_REFUSE_KSM,		/* a KSM page in the range */
-	ANONMERGE_REFUSE_PINNED,	/* a page maybe pinned for DMA */
-	ANONMERGE_REFUSE_LARGE_FOLIO,	/* a large folio reaches outside */
-	ANONMERGE_REFUSE_MIGRATION,	/* a migration entry */
-	ANONMERGE_REFUSE_SWAP,		/* a swap-cache folio not settled */
-	ANONMERGE_REFUSE_DEVICE,	/* device-private/exclusive entry */
-	ANONMERGE_REFUSE_FOLIO_BUSY,	/* a folio lock held elsewhere */
-	ANONMERGE_REFUSE_TOO_MANY_PAGES, /* over max_rehome_pages */
-	ANONMERGE_REFUSE_NOMEM,
-	ANONMERGE_REFUSE_UNSUPPORTED,	/* VMA or entry type not handled */
-	/* Re-homed, but the merge did not follow as predicted (a bug). */
-	ANONMERGE_REFUSE_RACE,
-	ANONMERGE_REFUSE_PGOFF,		/* a rebase would wrap the pgoff */
-	/* Memory policies not comparable, or interleave follows the pgoff. */
-	ANONMERGE_REFUSE_POLICY,
-	/* No re-home lets stock join more (fork-inherited chain rules). */
-	ANONMERGE_REFUSE_NO_GAIN,
-	ANONMERGE_REFUSE_REMEMBERED,	/* refused moments ago, not retried */
-	/* The anon_vma is also used by other VMAs of the process. */
-	ANONMERGE_REFUSE_SIBLINGS,
-	/* Soft-dirty tracking in use there (clear_refs cleared the flag). */
-	ANONMERGE_REFUSE_SOFTDIRTY,
+	ANONMERGE_REFUSALS(ANONMERGE_REFUSE_ENUM_)
 	ANONMERGE_NR_REFUSALS
 };
+
+#undef ANONMERGE_REFUSE_ENUM_
 
 /* Fixed array bounds, so new kinds/reasons do not change the layout. */
 #define ANONMERGE_MAX_MERGE_KINDS	8
@@ -144,7 +182,11 @@ struct anonmerge_verify {
 #define ANONMERGE_VERIFY_SIZE_VER0	88
 #define ANONMERGE_VERIFY_SIZE_VER1	104
 
-#define ANONMERGE_IOC_MAGIC	0xb8
+/*
+ * 0xbc: free in mainline's Documentation/userspace-api/ioctl/ioctl-number.rst
+ * (0xb8 is mshv and mrvl_cn10k_dpi, 0xba liveupdate, 0xbf mlxbf-pka).
+ */
+#define ANONMERGE_IOC_MAGIC	0xbc
 #define ANONMERGE_IOC_GET_INFO	_IOR(ANONMERGE_IOC_MAGIC, 1, struct anonmerge_info)
 #define ANONMERGE_IOC_SET_MODE	_IOW(ANONMERGE_IOC_MAGIC, 2, struct anonmerge_set_mode)
 #define ANONMERGE_IOC_GET_STATS	_IOR(ANONMERGE_IOC_MAGIC, 3, struct anonmerge_stats)
