@@ -22,6 +22,7 @@ static inline int am_mode_get(void)
 
 void am_mode_set(int mode);
 const char *am_mode_name(int mode);
+int am_mode_parse(const char *buf);
 
 /* stats.c */
 void am_stat_attempt(void);
@@ -31,6 +32,25 @@ void am_stat_merge(unsigned int kind);
 void am_stat_refuse(unsigned int reason);
 void am_stat_pages_rehomed(unsigned long nr);
 void am_stats_snapshot(struct anonmerge_stats *out);
+
+enum am_stat_counter {
+	AM_STAT_ATTEMPTS,
+	AM_STAT_CANDIDATES,
+	AM_STAT_DRY_RUN,
+	AM_STAT_PAGES_REHOMED,
+	AM_STAT_MERGES,		/* index: ANONMERGE_MERGE_* */
+	AM_STAT_REFUSALS,	/* index: ANONMERGE_REFUSE_* */
+};
+
+u64 am_stat_read(enum am_stat_counter which, unsigned int index);
+
+/* sysfs.c: /sys/kernel/mm/anonmerge/ */
+int am_sysfs_init(void);
+void am_sysfs_exit(void);
+
+/* stats.c: the counters' names, from the UAPI lists. */
+extern const char *const am_merge_kind_names[];
+extern const char *const am_refusal_names[];
 
 /* symbols.c: every non-exported kernel symbol the module uses. */
 enum am_sym {

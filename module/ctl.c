@@ -95,7 +95,7 @@ static long ioc_set_mode(void __user *uarg)
 			    ANONMERGE_SET_MODE_SIZE_VER0);
 	if (err)
 		return err;
-	if (req.flags || req.mode > ANONMERGE_MODE_ON)
+	if (req.flags || req.mode >= ANONMERGE_NR_MODES)
 		return -EINVAL;
 	am_mode_set(req.mode);
 	return 0;

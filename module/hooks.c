@@ -8,8 +8,9 @@
  * its return address inside this module and let through.  A hook without a
  * wrapper only counts calls.
  *
- * The callbacks call nothing traceable, so like livepatch's handler they
- * need no FTRACE_OPS_FL_RECURSION assist (one indirection less per call).
+ * The callbacks call nothing traceable (the counting callback is a
+ * notrace per-CPU increment, stats.c), so they need no
+ * FTRACE_OPS_FL_RECURSION assist: nothing they do can re-enter ftrace.
  *
  * Unload safety: wrappers may sleep, so ftrace's own teardown is not
  * enough.  Each wrapper brackets itself with am_wrapper_enter/exit; removal

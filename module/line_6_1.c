@@ -207,6 +207,8 @@ static bool vma_merge_roles(struct vma_merge_request *vr)
 
 	memset(req, 0, sizeof(*req));
 	req->vma[AM_OWNER] = owner;
+	req->start = a->addr;
+	req->end = a->end;
 	req->kind = owner ? ANONMERGE_MERGE_EXISTING : ANONMERGE_MERGE_NEW_RANGE;
 	req->predict = predict_vma_merge;
 	req->pgoffs[0] = a->pgoff;
@@ -236,10 +238,6 @@ static struct vm_area_struct *merge_planned(struct vma_merge_request *vr)
 	struct am_request *req = &vr->req;
 	struct vm_area_struct *owner = req->vma[AM_OWNER], *ret;
 	struct merge_args *a = &vr->a;
-	unsigned long start = req->expect.prev ? req->vma[AM_PREV]->vm_start :
-						 a->addr;
-	unsigned long end = req->expect.next ? req->vma[AM_NEXT]->vm_end :
-					       a->end;
 
 	if (owner) {
 		a->anon_vma = owner->anon_vma;
@@ -248,8 +246,7 @@ static struct vm_area_struct *merge_planned(struct vma_merge_request *vr)
 			a->pgoff = owner->vm_pgoff;
 	}
 	ret = call_vma_merge(a);
-	am_plan_account(req,
-			ret && ret->vm_start == start && ret->vm_end == end);
+	am_plan_account(req, ret);
 	return ret;
 }
 

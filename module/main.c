@@ -4,7 +4,7 @@
  * difference is an exclusively owned anon_vma.
  *
  * Load order: check the kernel, resolve every symbol, hook, and only then
- * publish /dev/anonmerge.  Any failure unwinds and the module does not
+ * publish /sys/kernel/mm/anonmerge and /dev/anonmerge.  Any failure unwinds and the module does not
  * load: it never runs half working.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -83,16 +83,23 @@ static int __init anonmerge_init(void)
 	err = am_hooks_install(line->hooks, line->nr_hooks);
 	if (err)
 		goto out_put;
+	err = am_sysfs_init();
+	if (err) {
+		pr_err("cannot create /sys/kernel/mm/anonmerge (%d)\n", err);
+		goto out_hooks;
+	}
 	err = am_ctl_register();
 	if (err) {
 		pr_err("cannot register /dev/anonmerge (%d)\n", err);
-		goto out_hooks;
+		goto out_sysfs;
 	}
 	pr_info("%s loaded on kernel line %s (%s), mode %s\n",
 		ANONMERGE_VERSION, line->name, init_utsname()->release,
 		am_mode_name(am_mode_get()));
 	return 0;
 
+out_sysfs:
+	am_sysfs_exit();
 out_hooks:
 	am_hooks_remove(line->hooks, line->nr_hooks);
 out_put:
@@ -105,6 +112,7 @@ static void __exit anonmerge_exit(void)
 	const struct am_line *line = am_this_line;
 
 	am_ctl_unregister();
+	am_sysfs_exit();
 	am_hooks_remove(line->hooks, line->nr_hooks);
 	/* No hook left to re-home: wait for the anon_vma puts queued. */
 	am_anon_vma_put_exit();

@@ -2,8 +2,9 @@
 /*
  * The module's operating mode: off (stock behaviour), dry-run (count what
  * would merge) or on.  The load-time default comes from the "mode"
- * parameter; at run time it changes only through ANONMERGE_IOC_SET_MODE so
- * that every change is capability-checked in one place.
+ * parameter; at run time it changes through ANONMERGE_IOC_SET_MODE or
+ * /sys/kernel/mm/anonmerge/mode, both capability-checked, both through
+ * am_mode_set() so that every change is logged.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,9 +35,15 @@ void am_mode_set(int mode)
 		pr_info("mode %s -> %s\n", am_mode_name(old), am_mode_name(mode));
 }
 
+/* A mode name as written to sysfs (a trailing newline allowed). */
+int am_mode_parse(const char *buf)
+{
+	return sysfs_match_string(mode_names, buf);
+}
+
 static int mode_param_set(const char *val, const struct kernel_param *kp)
 {
-	int mode = sysfs_match_string(mode_names, val);
+	int mode = am_mode_parse(val);
 
 	if (mode < 0)
 		return -EINVAL;

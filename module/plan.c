@@ -34,7 +34,8 @@
  *      at all, so the merge code never sees a half-moved state.
  *
  * Each candidate ends as exactly one merge, refusal or dry-run verdict in
- * the statistics.
+ * the statistics, and the same verdict as a trace event (anonmerge_trace.h)
+ * and a pr_debug line (dynamic debug).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,6 +48,7 @@
 #include "compat.h"
 #include "mergeable.h"
 #include "plan.h"
+#include "anonmerge_trace.h"
 #include "rehome.h"
 
 /*
@@ -243,11 +245,13 @@ static unsigned int build_options(const struct am_request *req,
 }
 
 /* Prepare every mover of @opt, then apply them all, or none. */
-static int run_option(const struct am_request *req,
-		      const struct am_option *opt, bool dry_run)
+static int run_option(struct am_request *req, const struct am_option *opt,
+		      bool dry_run)
 {
 	struct am_mover movers[AM_MAX_MOVERS];
+	unsigned long start = ULONG_MAX, end = 0, pages = 0;
 	unsigned int nr = 0, r, i;
+	u64 t0 = ktime_get_ns();
 	int ret = AM_OK;
 
 	for (r = 0; r < AM_NR_ROLES && ret == AM_OK; r++) {
@@ -266,9 +270,28 @@ static int run_option(const struct am_request *req,
 		ret = am_mover_collect(&movers[i]);
 	if (ret == AM_OK && !dry_run)
 		ret = am_movers_apply(movers, nr);
+	if (ret == AM_OK && !dry_run) {
+		for (i = 0; i < nr; i++) {
+			start = min(start, movers[i].vma->vm_start);
+			end = max(end, movers[i].vma->vm_end);
+			pages += movers[i].set.nr_pages;
+		}
+		req->pages_moved = pages;
+		trace_rehome(start, end, nr, pages, ktime_get_ns() - t0);
+	}
 	for (i = 0; i < nr; i++)
 		am_mover_release(&movers[i]);
 	return ret;
+}
+
+/* One candidate ends in a refusal: count it, trace it. */
+static void refuse(const struct am_request *req, unsigned int reason)
+{
+	am_stat_refuse(reason);
+	trace_refuse(req->start, req->end, req->kind, reason);
+	pr_debug("refused %#lx-%#lx (kind %u): %s\n", req->start, req->end,
+		 req->kind, reason < ANONMERGE_NR_REFUSALS ?
+		 am_refusal_names[reason] : "?");
 }
 
 /**
@@ -297,6 +320,7 @@ bool am_plan_run(struct am_request *req)
 	if (!nr)
 		return false;	/* nothing could move: not ours to count */
 	am_stat_candidate();
+	req->started_ns = ktime_get_ns();
 	for (i = 0; i < nr_better; i++) {
 		ret = opts[i].refusal;
 		if (ret == AM_OK)
@@ -309,27 +333,47 @@ bool am_plan_run(struct am_request *req)
 	}
 	if (i == nr_better) {
 		/* No better option: re-homing cannot make stock join more. */
-		am_stat_refuse(nr_better ? first_refusal :
-					   ANONMERGE_REFUSE_NO_GAIN);
+		refuse(req, nr_better ? first_refusal :
+					ANONMERGE_REFUSE_NO_GAIN);
 		return false;
 	}
 	if (mode == ANONMERGE_MODE_DRY_RUN) {
 		am_stat_dry_run();
+		pr_debug("dry-run: would merge %#lx-%#lx (kind %u)\n",
+			 req->start, req->end, req->kind);
 		return false;
 	}
 	req->expect = opts[i].sides;
+	/* Now, while the neighbours surely exist. */
+	req->expect_start = req->expect.prev ? req->vma[AM_PREV]->vm_start :
+					       req->start;
+	req->expect_end = req->expect.next ? req->vma[AM_NEXT]->vm_end :
+					     req->end;
 	return true;
 }
 
-/* After the stock merge ran on a re-homed plan: did it do as predicted? */
-void am_plan_account(const struct am_request *req, bool as_predicted)
+/**
+ * am_plan_account - verdict on the stock merge that ran after a re-home
+ * @req: the plan, as am_plan_run() left it
+ * @merged: what the stock merge returned (NULL: no merge)
+ *
+ * The merge must have produced exactly the span the plan predicted.
+ */
+void am_plan_account(const struct am_request *req,
+		     const struct vm_area_struct *merged)
 {
-	if (as_predicted) {
+	if (merged && merged->vm_start == req->expect_start &&
+	    merged->vm_end == req->expect_end) {
 		am_stat_merge(req->kind);
+		trace_merge(merged->vm_start, merged->vm_end, req->kind,
+			    req->pages_moved, ktime_get_ns() - req->started_ns);
+		pr_debug("merged %#lx-%#lx (kind %u, %lu pages re-homed)\n",
+			 merged->vm_start, merged->vm_end, req->kind,
+			 req->pages_moved);
 		return;
 	}
 	/* A model error: the re-home stands, but stock was not improved. */
 	pr_warn_ratelimited("merge not as predicted after a re-home (kind %u)\n",
 			    req->kind);
-	am_stat_refuse(ANONMERGE_REFUSE_RACE);
+	refuse(req, ANONMERGE_REFUSE_RACE);
 }

@@ -50,6 +50,7 @@ typedef struct am_sides (am_predict_t)(const struct am_request *req,
 struct am_request {
 	/* Filled in by the line: */
 	struct vm_area_struct *vma[AM_NR_ROLES];	/* NULL: no part */
+	unsigned long start, end;	/* the range being merged */
 	pgoff_t pgoffs[AM_MAX_PGOFFS];
 	unsigned int nr_pgoffs;
 	bool unpredictable;	/* a neighbour the model cannot decide */
@@ -58,9 +59,13 @@ struct am_request {
 	am_predict_t *predict;
 	/* Filled in by am_plan_run() when it returns true: */
 	struct am_sides expect;	/* what the stock merge must now do */
+	unsigned long expect_start, expect_end;	/* the merged VMA's span */
+	unsigned long pages_moved;
+	u64 started_ns;		/* when the plan was chosen */
 };
 
 bool am_plan_run(struct am_request *req);
-void am_plan_account(const struct am_request *req, bool as_predicted);
+void am_plan_account(const struct am_request *req,
+		     const struct vm_area_struct *merged);
 
 #endif /* ANONMERGE_PLAN_H */
