@@ -98,8 +98,8 @@ struct am_hook {
 
 int am_hooks_install(struct am_hook *hooks, unsigned int nr);
 void am_hooks_remove(struct am_hook *hooks, unsigned int nr);
-void am_wrapper_enter(void);
-void am_wrapper_exit(void);
+int am_wrapper_enter(void);
+void am_wrapper_exit(int idx);
 
 /* line_*.c: what differs per supported kernel line. */
 struct am_line {

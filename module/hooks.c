@@ -13,34 +13,33 @@
  * FTRACE_OPS_FL_RECURSION assist: nothing they do can re-enter ftrace.
  *
  * Unload safety: wrappers may sleep, so ftrace's own teardown is not
- * enough.  Each wrapper brackets itself with am_wrapper_enter/exit; removal
- * unregisters the ops (no new entries), waits until no task is inside a
- * wrapper, then synchronize_rcu_tasks() covers a task preempted between
- * the ftrace trampoline and am_wrapper_enter() or after am_wrapper_exit().
+ * enough.  Each wrapper is an SRCU read-side section (am_wrapper_enter/
+ * exit): per-CPU counters, so every mmap/mprotect/mremap in the system
+ * touches no shared cache line.  Removal unregisters the ops (no new
+ * entries), synchronize_srcu() waits for every task inside a wrapper, then
+ * synchronize_rcu_tasks() covers a task preempted between the ftrace
+ * trampoline and am_wrapper_enter() or after am_wrapper_exit().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
-#include <linux/uaccess.h>
-#include <linux/wait.h>
+#include <linux/srcu.h>
 
 #include "anonmerge.h"
 #include "compat.h"
 
-static atomic_t wrappers_inflight = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(wrappers_drained);
+DEFINE_STATIC_SRCU(am_wrapper_srcu);
 
-void am_wrapper_enter(void)
+int am_wrapper_enter(void)
 {
-	atomic_inc(&wrappers_inflight);
+	return srcu_read_lock(&am_wrapper_srcu);
 }
 
-void am_wrapper_exit(void)
+void am_wrapper_exit(int idx)
 {
-	if (atomic_dec_and_test(&wrappers_inflight))
-		wake_up_all(&wrappers_drained);
+	srcu_read_unlock(&am_wrapper_srcu, idx);
 }
 
 static void notrace am_ftrace_redirect(unsigned long ip, unsigned long parent_ip,
@@ -63,26 +62,10 @@ static void notrace am_ftrace_count(unsigned long ip, unsigned long parent_ip,
 	hook->count();
 }
 
-/*
- * The fentry call site of a function: its first instruction, or the one
- * after the ENDBR64 on IBT kernels, which the boot seals into a 4-byte NOP
- * (6.12: 66 0f 1f 00, 7.x: 0f 1f 40 d6).  ftrace_set_filter_ip() refuses
- * anything else, so a wrong guess fails the load instead of patching.
- */
-static unsigned long ftrace_site(unsigned long start)
-{
-	u32 insn;
-
-	if (copy_from_kernel_nofault(&insn, (void *)start, sizeof(insn)))
-		return start;
-	if (insn == 0xfa1e0ff3 || insn == 0x001f0f66 || insn == 0xd6401f0f)
-		return start + 4;
-	return start;
-}
-
 static int hook_install(struct am_hook *hook)
 {
-	unsigned long addr = ftrace_site(am_sym_addr(hook->sym));
+	/* ftrace_location() maps the symbol to its fentry site (past ENDBR). */
+	unsigned long addr = am_sym_addr(hook->sym);
 	int err;
 
 	if (hook->wrapper) {
@@ -140,6 +123,6 @@ void am_hooks_remove(struct am_hook *hooks, unsigned int nr)
 {
 	while (nr--)
 		hook_remove(&hooks[nr]);
-	wait_event(wrappers_drained, !atomic_read(&wrappers_inflight));
+	synchronize_srcu(&am_wrapper_srcu);
 	synchronize_rcu_tasks();
 }

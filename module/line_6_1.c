@@ -267,15 +267,16 @@ am_vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
 		},
 	};
 	struct vm_area_struct *ret;
+	int srcu;
 
-	am_wrapper_enter();
+	srcu = am_wrapper_enter();
 	am_stat_attempt();
 	if (am_mode_get() != ANONMERGE_MODE_OFF && vma_merge_roles(&vr) &&
 	    am_plan_run(&vr.req))
 		ret = merge_planned(&vr);
 	else
 		ret = call_vma_merge(&vr.a);
-	am_wrapper_exit();
+	am_wrapper_exit(srcu);
 	return ret;
 }
 
@@ -344,8 +345,9 @@ static unsigned long am_mmap_region(struct file *file, unsigned long addr,
 {
 	struct vm_area_struct *vma;
 	unsigned long ret;
+	int srcu;
 
-	am_wrapper_enter();
+	srcu = am_wrapper_enter();
 	ret = static_call(am_orig_mmap_region)(file, addr, len, vm_flags,
 					       pgoff, uf);
 	if (!IS_ERR_VALUE(ret) && !file &&
@@ -356,7 +358,7 @@ static unsigned long am_mmap_region(struct file *file, unsigned long addr,
 		if (vma && vma->vm_start <= ret && am_vma_plain_anon(vma))
 			line_offer_vma(vma, ANONMERGE_MERGE_NEW_RANGE, false);
 	}
-	am_wrapper_exit();
+	am_wrapper_exit(srcu);
 	return ret;
 }
 

@@ -118,8 +118,9 @@ long am_sys_mremap(const struct pt_regs *regs)
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	long ret;
+	int srcu;
 
-	am_wrapper_enter();
+	srcu = am_wrapper_enter();
 	ret = static_call(am_orig_sys_mremap)(regs);
 	if (!IS_ERR_VALUE(ret) && !(regs->r10 & MREMAP_DONTUNMAP) &&
 	    am_mode_get() != ANONMERGE_MODE_OFF &&
@@ -131,6 +132,6 @@ long am_sys_mremap(const struct pt_regs *regs)
 						rebase);
 		mmap_write_unlock(mm);
 	}
-	am_wrapper_exit();
+	am_wrapper_exit(srcu);
 	return ret;
 }
