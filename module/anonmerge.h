@@ -72,6 +72,7 @@ enum am_sym {
 	AM_SYM_PTRACE_MAY_ACCESS,
 	AM_SYM_GET_SWAP_DEVICE,		/* 6.1: swap-cache lookups of our own */
 	AM_SYM_SWAPPER_SPACES,		/* data */
+	AM_SYM_MM_KOBJ,			/* data: exported on 6.1 only */
 	AM_SYM_NR
 };
 

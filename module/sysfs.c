@@ -136,6 +136,7 @@ static void fill_counters(struct am_counter_attr *c, struct attribute **out,
 
 int am_sysfs_init(void)
 {
+	struct kobject *mm;
 	unsigned int i, n = 0;
 	int err;
 
@@ -149,7 +150,14 @@ int am_sysfs_init(void)
 	fill_counters(refusal_counters, refusal_attrs, ANONMERGE_NR_REFUSALS,
 		      AM_STAT_REFUSALS, am_refusal_names);
 
-	am_kobj = kobject_create_and_add("anonmerge", mm_kobj);
+	/*
+	 * /sys/kernel/mm's kobject: exported on 6.1, no longer on 6.12, so
+	 * found by name like the module's other kernel symbols.
+	 */
+	mm = *(struct kobject **)am_sym_addr(AM_SYM_MM_KOBJ);
+	if (!mm)
+		return -ENOENT;
+	am_kobj = kobject_create_and_add("anonmerge", mm);
 	if (!am_kobj)
 		return -ENOMEM;
 	err = sysfs_create_groups(am_kobj, am_groups);
