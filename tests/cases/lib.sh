@@ -64,10 +64,11 @@ ctl_stat() {
 	anonmergectl -j stats | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
 }
 
-# has_feature BIT: the loaded module advertises ANONMERGE_FEAT_* bit BIT.
+# has_feature NAME: the loaded module advertises feature NAME, one of the
+# names `anonmergectl -j status` lists ("features":["stats",...]), e.g.
+# has_feature merge-existing.
 has_feature() {
-	f=$(anonmergectl -j status | sed -n 's/.*"features":\([0-9]*\).*/\1/p')
-	[ $((f >> $1 & 1)) = 1 ]
+	anonmergectl -j status | grep -q "\"features\":\[[^]]*\"$1\""
 }
 
 # skip WHY: this case does not apply to the running kernel.

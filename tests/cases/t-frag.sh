@@ -1,7 +1,7 @@
 # The demo workload: 512 slabs faulted while mlocked stay 512 VMAs on
 # stock Linux and become one with the module; the data survives both.
 . ./lib.sh
-has_feature 2 || skip "no existing-range merging on this kernel line yet"
+has_feature merge-existing || skip "no existing-range merging on this kernel line yet"
 anonmergectl disable >/dev/null
 expect_rc 0 am_frag -n 512
 expect_out "512 VMAs in the pool"

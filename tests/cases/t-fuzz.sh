@@ -9,7 +9,7 @@
 # (default 1) the first seed; seeds follow one after another, so a
 # failure is replayed with FUZZ_SEED=<seed> (and the phase's parameter).
 . ./lib.sh
-has_feature 2 || skip "no merging on this kernel line yet"
+has_feature merge-existing || skip "no merging on this kernel line yet"
 seconds=${FUZZ_SECONDS:-300}
 steps=${FUZZ_STEPS:-400}
 seed=${FUZZ_SEED:-1}

@@ -3,7 +3,7 @@
 # migration and pageout (am_scenario), plus userfaultfd (un)register and
 # the hole filled by mmap.
 . ./lib.sh
-has_feature 2 || skip "no existing-range merging on this kernel line yet"
+has_feature merge-existing || skip "no existing-range merging on this kernel line yet"
 for trig in dump dontfork mlock mbind prot; do
 	for c in prev next middle head tail; do
 		scenario -m off -t "$trig" "$c"

@@ -4,7 +4,7 @@
 # keeps making the kernel walk the same folios' reverse map without the
 # folio lock - the walkers the RCU-deferred anon_vma put is for.
 . ./lib.sh
-has_feature 2 || skip "no existing-range merging on this kernel line yet"
+has_feature merge-existing || skip "no existing-range merging on this kernel line yet"
 grep -q zram /proc/swaps || fail "no zram swap in the guest"
 scenario -m on swap
 scenario -m off swap

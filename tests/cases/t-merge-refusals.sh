@@ -2,7 +2,7 @@
 # KSM pages, more pages than max_rehome_pages; dry-run counts and changes
 # nothing.  Data and rmap intact.
 . ./lib.sh
-has_feature 2 || skip "no existing-range merging on this kernel line yet"
+has_feature merge-existing || skip "no existing-range merging on this kernel line yet"
 counter_grows anon_vma_shared scenario -m on fork
 counter_grows anon_vma_shared scenario -m on forkchild
 counter_grows anon_vma_shared scenario -m on fork2

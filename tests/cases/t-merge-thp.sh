@@ -5,7 +5,7 @@
 # moves, or, when that cannot move either (over max_rehome_pages), both
 # stay split.
 . ./lib.sh
-has_feature 2 || skip "no existing-range merging on this kernel line yet"
+has_feature merge-existing || skip "no existing-range merging on this kernel line yet"
 grep -q '\[always\]' /sys/kernel/mm/transparent_hugepage/enabled ||
 	skip "THP not enabled=always"
 for c in prev next middle head tail; do

@@ -5,7 +5,7 @@
 # By default (no rebase) only a move back next to its own linear
 # neighbour ("return") merges.
 . ./lib.sh
-has_feature 4 || skip "no mremap merging on this kernel line yet"
+has_feature merge-mremap || skip "no mremap merging on this kernel line yet"
 # Merging a moved VMA mostly needs its pgoff rebased: opt-in.
 rebase=/sys/module/anonmerge/parameters/rebase_moved
 echo 1 >$rebase

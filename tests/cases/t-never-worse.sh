@@ -10,7 +10,7 @@
 # made to leave one folio behind (test_skip_folio) is reported by the
 # verifier and cannot migrate.
 . ./lib.sh
-has_feature 2 || skip "no existing-range merging on this kernel line yet"
+has_feature merge-existing || skip "no existing-range merging on this kernel line yet"
 for c in partial-plan fork-child folio-elsewhere fork-chain siblings \
 	softdirty rebase-home; do
 	checked am_never_worse -m off "$c"

@@ -2,7 +2,7 @@
 # are refused clearly, and stock merging with the module loaded (mode off)
 # keeps bytes, reverse map and verifier intact.
 . ./lib.sh
-has_feature 5 || fail "module does not offer VERIFY"
+has_feature verify || fail "module does not offer VERIFY"
 expect_rc 0 anonmergectl verify $$
 expect_out "bad_anon_vma 0, bad_index 0, bad_vma 0, bad_rmap 0, bad_pgoff 0: ok"
 expect_rc 0 anonmergectl -j verify 1
