@@ -4,10 +4,21 @@
 #   make check                       unit tests + VM tests on every kernel
 #   make demo                        boot a stock kernel and show the module
 #   make fuzz-long                   an hour of differential fuzzing
+#   make deb                         anonmerge-dkms and anonmerge-utils .debs
+#                                    (in $(ANONMERGE_CACHE)/deb)
+#   make sign                        sign anonmerge.ko with the DKMS MOK key
+#   make dkms-install | dkms-remove  register this tree with DKMS, or undo it
 # Kbuild reads ./Kbuild, never this file; DKMS passes KERNELRELEASE here.
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+ANONMERGE_CACHE ?= $(HOME)/.cache/anonmerge
+
+# What DKMS builds from, and all that anonmerge-dkms ships: the module's
+# sources, its UAPI header and the build files.
+DKMS_SOURCES = Kbuild Makefile dkms.conf dkms-post-install \
+	$(sort $(shell find module include -name '*.[ch]' 2>/dev/null))
+DKMS_SRC_DIR = /usr/src/anonmerge-$(VERSION)
 
 all: modules
 
@@ -47,17 +58,55 @@ install: modules userspace
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	$(MAKE) -C userspace install
 
-# bookworm's dkms takes the source from /usr/src/anonmerge-VERSION.
+# The module sources under $(DESTDIR)/usr/src/anonmerge-VERSION (used by
+# dkms-install and by debian/rules for anonmerge-dkms).
+install-dkms-src:
+	install -d $(DESTDIR)$(DKMS_SRC_DIR)
+	cp --parents -t $(DESTDIR)$(DKMS_SRC_DIR) $(DKMS_SOURCES)
+
+# bookworm's dkms takes the source from /usr/src/anonmerge-VERSION.  A
+# version registered before is removed first, for every kernel (dkms add
+# refuses a second add, and those builds came from older sources).  Built
+# for KVER (default: the running kernel; KVER=... in a chroot).
 dkms-install:
-	mkdir -p /usr/src/anonmerge-$(VERSION)
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 cp --parents -t /usr/src/anonmerge-$(VERSION)
+	-dkms remove anonmerge/$(VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC_DIR)
+	$(MAKE) install-dkms-src DESTDIR=
 	dkms add -m anonmerge -v $(VERSION)
-	dkms build anonmerge/$(VERSION)
-	dkms install anonmerge/$(VERSION)
+	dkms build anonmerge/$(VERSION) -k $(KVER)
+	dkms install anonmerge/$(VERSION) -k $(KVER)
 
 dkms-remove:
-	dkms remove anonmerge/$(VERSION) --all
+	-dkms remove anonmerge/$(VERSION) --all
+	rm -rf $(DKMS_SRC_DIR)
+
+# Both .debs, built with dpkg-buildpackage from a copy of the files git
+# knows (tracked, or new and not ignored) in $(ANONMERGE_CACHE)/deb/, so
+# nothing is written into the work tree: the .debs land in that directory.
+DEB_DIR = $(ANONMERGE_CACHE)/deb
+deb:
+	rm -rf $(DEB_DIR)/anonmerge-$(VERSION)
+	rm -f $(DEB_DIR)/anonmerge*.deb $(DEB_DIR)/anonmerge_*
+	mkdir -p $(DEB_DIR)/anonmerge-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		xargs -0r cp -a --parents -t $(DEB_DIR)/anonmerge-$(VERSION)
+	cd $(DEB_DIR)/anonmerge-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls -1 $(DEB_DIR)/*.deb
+
+# Sign anonmerge.ko (built with `make`) for UEFI Secure Boot with the key
+# DKMS signs with (created by dkms on its first build; enrol mok.pub with
+# `mokutil --import`, see README).  DKMS signs the modules it builds itself.
+MOK_KEY ?= /var/lib/dkms/mok.key
+MOK_CERT ?= /var/lib/dkms/mok.pub
+SIGN_HASH ?= sha256
+sign:
+	@test -f anonmerge.ko || { echo "no anonmerge.ko: run make first" >&2; exit 1; }
+	@test -r $(MOK_KEY) -a -r $(MOK_CERT) || { \
+		echo "no MOK key $(MOK_KEY) / certificate $(MOK_CERT);" \
+			"set MOK_KEY= MOK_CERT=, or see README (Secure Boot)" >&2; exit 1; }
+	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(MOK_KEY) $(MOK_CERT) anonmerge.ko
+	@modinfo -F signer anonmerge.ko | sed 's/^/signed by: /'
 
 .PHONY: all modules userspace clean-module clean check demo fuzz-long install \
-	dkms-install dkms-remove
+	install-dkms-src dkms-install dkms-remove deb sign
