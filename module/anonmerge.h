@@ -70,8 +70,8 @@ enum am_sym {
 	AM_SYM_AVTREE_ITER_FIRST,	/* anon_vma_interval_tree_iter_first */
 	AM_SYM_AVTREE_ITER_NEXT,	/* anon_vma_interval_tree_iter_next */
 	AM_SYM_PTRACE_MAY_ACCESS,
-	AM_SYM_GET_SWAP_DEVICE,		/* 6.1: swap-cache lookups of our own */
-	AM_SYM_SWAPPER_SPACES,		/* data */
+	AM_SYM_GET_SWAP_DEVICE,		/* pins a swap device for a lookup */
+	AM_SYM_SWAPPER_SPACES,		/* data, 6.1 and 6.12 */
 	AM_SYM_MM_KOBJ,			/* data: exported on 6.1 only */
 	AM_SYM_NR
 };

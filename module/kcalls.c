@@ -11,6 +11,8 @@ DEFINE_STATIC_CALL_NULL(am_avtree_iter_first, am_avtree_iter_first_t);
 DEFINE_STATIC_CALL_NULL(am_avtree_iter_next, am_avtree_iter_next_t);
 DEFINE_STATIC_CALL_NULL(am_put_anon_vma_slow, am_put_anon_vma_t);
 DEFINE_STATIC_CALL_NULL(am_ptrace_may_access, am_ptrace_may_access_t);
+DEFINE_STATIC_CALL_NULL(am_get_swap_device, am_get_swap_device_t);
+static_assert(__same_type(&get_swap_device, (am_get_swap_device_t *)NULL));
 
 void am_kcalls_bind(void)
 {
@@ -32,6 +34,9 @@ void am_kcalls_bind(void)
 	static_call_update(am_ptrace_may_access,
 			   (am_ptrace_may_access_t *)
 			   am_sym_addr(AM_SYM_PTRACE_MAY_ACCESS));
+	static_call_update(am_get_swap_device,
+			   (am_get_swap_device_t *)
+			   am_sym_addr(AM_SYM_GET_SWAP_DEVICE));
 }
 
 /* rmap.c's anon_vma_chain_cachep: a static pointer, found by kallsyms. */

@@ -28,13 +28,13 @@
 #include <linux/swap.h>
 
 #include "anonmerge.h"
+#include "kcalls.h"
 #include "mergeable.h"
 #include "plan.h"
 
 /* Beyond the symbols every line needs (symbols.c). */
 static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
 	[AM_SYM_MERGE_EXISTING] = { "vma_merge" },
-	[AM_SYM_GET_SWAP_DEVICE] = { "get_swap_device" },
 	[AM_SYM_SWAPPER_SPACES] = { "swapper_spaces" },
 };
 
@@ -48,14 +48,11 @@ typedef struct vm_area_struct *(vma_merge_t)(struct mm_struct *mm,
 typedef unsigned long mmap_region_t(struct file *file, unsigned long addr,
 				    unsigned long len, vm_flags_t vm_flags,
 				    unsigned long pgoff, struct list_head *uf);
-typedef struct swap_info_struct *(get_swap_device_t)(swp_entry_t entry);
 static_assert(__same_type(&vma_merge, (vma_merge_t *)NULL));
 static_assert(__same_type(&mmap_region, (mmap_region_t *)NULL));
-static_assert(__same_type(&get_swap_device, (get_swap_device_t *)NULL));
 
 DEFINE_STATIC_CALL_NULL(am_orig_vma_merge, vma_merge_t);
 DEFINE_STATIC_CALL_NULL(am_orig_mmap_region, mmap_region_t);
-DEFINE_STATIC_CALL_NULL(am_get_swap_device, get_swap_device_t);
 
 /* ---- compat helpers (compat.h) ---- */
 
@@ -368,9 +365,6 @@ static void line_bind_calls(void)
 			   (vma_merge_t *)am_sym_addr(AM_SYM_MERGE_EXISTING));
 	static_call_update(am_orig_mmap_region,
 			   (mmap_region_t *)am_sym_addr(AM_SYM_MMAP_REGION));
-	static_call_update(am_get_swap_device,
-			   (get_swap_device_t *)
-			   am_sym_addr(AM_SYM_GET_SWAP_DEVICE));
 	am_mremap_bind();
 }
 

@@ -17,6 +17,7 @@
 #include <linux/swap.h>
 
 #include "anonmerge.h"
+#include "kcalls.h"
 
 /* Beyond the symbols every line needs (symbols.c). */
 static const struct am_sym_desc line_symbols[AM_SYM_NR] = {
@@ -50,9 +51,30 @@ pte_t *am_pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
 	return static_call(am_pte_offset_map_lock_call)(mm, pmd, addr, ptlp);
 }
 
+/*
+ * swap_cache_get_folio() (mm/swap_state.c 7.2.13 l.75-103) wants the swap
+ * device pinned by its caller, and may return a folio that has left the
+ * swap cache or now caches another entry: callers must check that, as
+ * folio_matches_swap_entry() (mm/swap.h l.279) does under the folio lock.
+ * Ours look unlocked (the PTE lock is held), so the check here is a
+ * filter; verify and collect re-check what they rely on.
+ */
 struct folio *am_swap_cache_folio(swp_entry_t entry)
 {
-	return static_call(am_swap_cache_get_folio)(entry);
+	struct swap_info_struct *si;
+	struct folio *folio;
+
+	si = static_call(am_get_swap_device)(entry);
+	if (!si)
+		return NULL;
+	folio = static_call(am_swap_cache_get_folio)(entry);
+	put_swap_device(si);
+	if (folio && (!folio_test_swapcache(folio) ||
+		      folio->swap.val != entry.val)) {
+		folio_put(folio);
+		folio = NULL;
+	}
+	return folio;
 }
 
 void am_vma_start_write(struct vm_area_struct *vma)

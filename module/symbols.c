@@ -43,6 +43,7 @@ static const struct am_sym_desc common_symbols[AM_SYM_NR] = {
 	[AM_SYM_AVTREE_ITER_NEXT] = { "anon_vma_interval_tree_iter_next" },
 	[AM_SYM_PTRACE_MAY_ACCESS] = { "ptrace_may_access" },
 	[AM_SYM_MM_KOBJ] = { "mm_kobj" },
+	[AM_SYM_GET_SWAP_DEVICE] = { "get_swap_device" },
 };
 
 typedef unsigned long am_kln_t(const char *name);
