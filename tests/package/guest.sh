@@ -109,8 +109,20 @@ watch() {
 		fi
 		sleep 1
 	done
-	# bpftrace 0.17 runs BEGIN before it has attached every other probe:
-	# a tool with an interval probe is surely attached once that printed.
+	# bpftrace 0.17 runs BEGIN before it has attached every other probe
+	# and before it catches SIGINT (which, started in the background, it
+	# inherits ignored: a Ctrl-C sent then is lost).  Ready means: SIGINT
+	# caught (SigCgt bit 1), and for a tool with an interval probe, that
+	# probe has printed once.
+	until sigcgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$tool_pid/status") &&
+		[ $((0x$sigcgt & 2)) != 0 ]; do
+		n=$((n + 1))
+		if [ $n -gt 300 ] || ! kill -0 $tool_pid 2>/dev/null; then
+			cat "/tmp/$1.out"
+			return 1
+		fi
+		sleep 1
+	done
 	if grep -q '^interval:' "/rootfs$BT/$1"; then
 		until grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' "/tmp/$1.out"; do
 			n=$((n + 1))
