@@ -93,6 +93,16 @@ check "bpftrace runs in the chroot" test "${out#*hello}" != "$out"
 # SIGINT stops the tool, which prints what it counted.  What it printed must
 # add up to what the module counted in the same time.
 BT=/usr/share/anonmerge/bpftrace
+# tick TOOL: wait one more second for TOOL (pid $tool_pid, count $n);
+# 1, with its output shown, once it died or 300 s have passed.
+tick() {
+	n=$((n + 1))
+	if [ $n -gt 300 ] || ! kill -0 $tool_pid 2>/dev/null; then
+		cat "/tmp/$1.out"
+		return 1
+	fi
+	sleep 1
+}
 # watch TOOL: start $BT/TOOL, wait for its banner; 1 when it never came.
 watch() {
 	# Not through in_root: a backgrounded function is a subshell, which
@@ -102,12 +112,7 @@ watch() {
 	tool_pid=$!
 	n=0
 	until grep -q '^Tracing' "/tmp/$1.out" 2>/dev/null; do
-		n=$((n + 1))
-		if [ $n -gt 300 ] || ! kill -0 $tool_pid 2>/dev/null; then
-			cat "/tmp/$1.out"
-			return 1
-		fi
-		sleep 1
+		tick "$1" || return 1
 	done
 	# bpftrace 0.17 runs BEGIN before it has attached every other probe
 	# and before it catches SIGINT (which, started in the background, it
@@ -116,18 +121,11 @@ watch() {
 	# probe has printed once.
 	until sigcgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$tool_pid/status") &&
 		[ $((0x$sigcgt & 2)) != 0 ]; do
-		n=$((n + 1))
-		if [ $n -gt 300 ] || ! kill -0 $tool_pid 2>/dev/null; then
-			cat "/tmp/$1.out"
-			return 1
-		fi
-		sleep 1
+		tick "$1" || return 1
 	done
 	if grep -q '^interval:' "/rootfs$BT/$1"; then
 		until grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' "/tmp/$1.out"; do
-			n=$((n + 1))
-			[ $n -le 300 ] || return 1
-			sleep 1
+			tick "$1" || return 1
 		done
 	fi
 	echo "$1 attached after $n s"
