@@ -114,11 +114,10 @@ watch() {
 	until grep -q '^Tracing' "/tmp/$1.out" 2>/dev/null; do
 		tick "$1" || return 1
 	done
-	# bpftrace 0.17 runs BEGIN before it has attached every other probe
-	# and before it catches SIGINT (which, started in the background, it
-	# inherits ignored: a Ctrl-C sent then is lost).  Ready means: SIGINT
-	# caught (SigCgt bit 1), and for a tool with an interval probe, that
-	# probe has printed once.
+	# bpftrace 0.17 runs BEGIN before it has attached every other probe.
+	# Ready means: SIGINT caught (SigCgt bit 1; started in the
+	# background, bpftrace inherits it ignored), and for a tool with an
+	# interval probe, that probe has printed once.
 	until sigcgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$tool_pid/status") &&
 		[ $((0x$sigcgt & 2)) != 0 ]; do
 		tick "$1" || return 1
@@ -130,15 +129,25 @@ watch() {
 	fi
 	echo "$1 attached after $n s"
 }
-# unwatch TOOL: stop it as Ctrl-C does and show its output.
+# unwatch TOOL: stop it as Ctrl-C does and show its output.  bpftrace
+# 0.17 notices SIGINT only when it interrupts epoll_wait() (its
+# poll_perf_events() tests exitsig_recv on EINTR alone) or when a later
+# perf event arrives: one that lands while it reads events is lost, and a
+# tool that prints nothing after BEGIN (rehome-latency) then runs on
+# forever.  So, as a user would, Ctrl-C is pressed again every 2 s.
 unwatch() {
-	kill -INT $tool_pid
 	n=0
+	ints=0
 	while kill -0 $tool_pid 2>/dev/null && [ $n -lt 60 ]; do
+		if [ $((n % 2)) = 0 ]; then
+			kill -INT $tool_pid 2>/dev/null
+			ints=$((ints + 1))
+		fi
 		sleep 1
 		n=$((n + 1))
 	done
-	kill -KILL $tool_pid 2>/dev/null && echo "$1 ignored SIGINT"
+	[ $ints -le 1 ] || echo "$1 needed $ints SIGINTs"
+	kill -KILL $tool_pid 2>/dev/null && echo "$1 ignored $ints SIGINTs"
 	wait $tool_pid
 	echo "--- $1 printed:"
 	cat "/tmp/$1.out"
