@@ -4,6 +4,7 @@
 #   make check                       unit tests + VM tests on every kernel
 #   make demo                        boot a stock kernel and show the module
 #   make fuzz-long                   an hour of differential fuzzing
+#   make bench-cost                  what the hooks cost (bench/results/)
 #   make deb                         anonmerge-dkms and anonmerge-utils .debs
 #                                    (in $(ANONMERGE_CACHE)/deb)
 #   make sign                        sign anonmerge.ko with the DKMS MOK key
@@ -53,6 +54,12 @@ demo:
 # (FUZZ_ARGS="KERNEL MINUTES FIRST_SEED STEPS" to choose).
 fuzz-long:
 	tests/fuzz/long $(FUZZ_ARGS)
+
+# The cost of the hooks with nothing to merge (module absent, off, on in
+# one boot) and of a merge: bench/results/<line>-cost.md
+# (BENCH_ARGS="LINE ROUNDS REPS OPS" to choose).
+bench-cost:
+	bench/cost $(BENCH_ARGS)
 
 install: modules userspace
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -108,5 +115,5 @@ sign:
 	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(MOK_KEY) $(MOK_CERT) anonmerge.ko
 	@modinfo -F signer anonmerge.ko | sed 's/^/signed by: /'
 
-.PHONY: all modules userspace clean-module clean check demo fuzz-long install \
-	install-dkms-src dkms-install dkms-remove deb sign
+.PHONY: all modules userspace clean-module clean check demo fuzz-long \
+	bench-cost install install-dkms-src dkms-install dkms-remove deb sign
