@@ -4,6 +4,8 @@
 #   make check                       unit tests + VM tests on every kernel
 #   make demo                        boot a stock kernel and show the module
 #   make fuzz-long                   an hour of differential fuzzing
+#   make stress-long                 30 min of concurrent stress + 200
+#                                    load/unload cycles (mm-debug)
 #   make bench-cost                  what the hooks cost (bench/results/)
 #   make deb                         anonmerge-dkms and anonmerge-utils .debs
 #                                    (in $(ANONMERGE_CACHE)/deb)
@@ -38,6 +40,7 @@ clean: clean-module
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/progs clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tests/stress clean
 	rm -rf tests/unit/build
 
 # Unit tests on the host, then the guest suite on every kernel line
@@ -54,6 +57,11 @@ demo:
 # (FUZZ_ARGS="KERNEL MINUTES FIRST_SEED STEPS" to choose).
 fuzz-long:
 	tests/fuzz/long $(FUZZ_ARGS)
+
+# The concurrent stress test for half an hour on the mm-debug kernel, then
+# 200 load/unload cycles under it (STRESS_ARGS="KERNEL MINUTES SEED CYCLES").
+stress-long:
+	tests/stress/long $(STRESS_ARGS)
 
 # The cost of the hooks with nothing to merge (module absent, off, on in
 # one boot) and of a merge: bench/results/<line>-cost.md
@@ -116,4 +124,4 @@ sign:
 	@modinfo -F signer anonmerge.ko | sed 's/^/signed by: /'
 
 .PHONY: all modules userspace clean-module clean check demo fuzz-long \
-	bench-cost install install-dkms-src dkms-install dkms-remove deb sign
+	stress-long bench-cost install install-dkms-src dkms-install dkms-remove deb sign
