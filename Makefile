@@ -6,6 +6,8 @@
 #   make fuzz-long                   an hour of differential fuzzing
 #   make stress-long                 30 min of concurrent stress + 200
 #                                    load/unload cycles (mm-debug)
+#   make stressng                    Debian's stress-ng, merging off vs on
+#                                    (6.1 and mm-debug, long version)
 #   make bench-cost                  what the hooks cost (bench/results/)
 #   make deb                         anonmerge-dkms and anonmerge-utils .debs
 #                                    (in $(ANONMERGE_CACHE)/deb)
@@ -62,6 +64,13 @@ fuzz-long:
 # 200 load/unload cycles under it (STRESS_ARGS="KERNEL MINUTES SEED CYCLES").
 stress-long:
 	tests/stress/long $(STRESS_ARGS)
+
+# Debian's stress-ng memory stressors, merging off then on, long version
+# (make check runs a short one on 6.1); STRESSNG_LINES, STRESSNG_ARGS.
+STRESSNG_LINES ?= 6.1 debug
+stressng:
+	@rc=0; for l in $(STRESSNG_LINES); do \
+		tests/stressng/run $$l $(STRESSNG_ARGS) || rc=1; done; exit $$rc
 
 # The cost of the hooks with nothing to merge (module absent, off, on in
 # one boot) and of a merge: bench/results/<line>-cost.md
@@ -124,4 +133,4 @@ sign:
 	@modinfo -F signer anonmerge.ko | sed 's/^/signed by: /'
 
 .PHONY: all modules userspace clean-module clean check demo fuzz-long \
-	stress-long bench-cost install install-dkms-src dkms-install dkms-remove deb sign
+	stress-long stressng bench-cost install install-dkms-src dkms-install dkms-remove deb sign
