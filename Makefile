@@ -8,6 +8,8 @@
 #                                    load/unload cycles (mm-debug)
 #   make stressng                    Debian's stress-ng, merging off vs on
 #                                    (6.1 and mm-debug, long version)
+#   make selftests                   the kernel's mm selftests, module
+#                                    absent vs on (6.1 and mm-debug)
 #   make bench-cost                  what the hooks cost (bench/results/)
 #   make deb                         anonmerge-dkms and anonmerge-utils .debs
 #                                    (in $(ANONMERGE_CACHE)/deb)
@@ -72,6 +74,11 @@ stressng:
 	@rc=0; for l in $(STRESSNG_LINES); do \
 		tests/stressng/run $$l $(STRESSNG_ARGS) || rc=1; done; exit $$rc
 
+# The kernel's own mm selftests (built from Debian's linux-source of the
+# line), module absent vs on: identical verdicts (KERNELS="6.1 debug").
+selftests:
+	tests/selftests/check $(KERNELS)
+
 # The cost of the hooks with nothing to merge (module absent, off, on in
 # one boot) and of a merge: bench/results/<line>-cost.md
 # (BENCH_ARGS="LINE ROUNDS REPS OPS" to choose).
@@ -133,4 +140,4 @@ sign:
 	@modinfo -F signer anonmerge.ko | sed 's/^/signed by: /'
 
 .PHONY: all modules userspace clean-module clean check demo fuzz-long \
-	stress-long stressng bench-cost install install-dkms-src dkms-install dkms-remove deb sign
+	stress-long stressng selftests bench-cost install install-dkms-src dkms-install dkms-remove deb sign
