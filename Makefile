@@ -140,4 +140,5 @@ sign:
 	@modinfo -F signer anonmerge.ko | sed 's/^/signed by: /'
 
 .PHONY: all modules userspace clean-module clean check demo fuzz-long \
-	stress-long stressng selftests bench-cost install install-dkms-src dkms-install dkms-remove deb sign
+	stress-long stressng selftests bench-cost install install-dkms-src \
+	dkms-install dkms-remove deb sign
