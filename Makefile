@@ -10,6 +10,8 @@
 #                                    (6.1 and mm-debug, long version)
 #   make selftests                   the kernel's mm selftests, module
 #                                    absent vs on (6.1 and mm-debug)
+#   make bench                       what merging gains on real programs
+#                                    (bench/results/<line>.md and plots)
 #   make bench-cost                  what the hooks cost (bench/results/)
 #   make deb                         anonmerge-dkms and anonmerge-utils .debs
 #                                    (in $(ANONMERGE_CACHE)/deb)
@@ -79,6 +81,13 @@ stressng:
 selftests:
 	tests/selftests/check $(KERNELS)
 
+# What merging gains on real programs (redis, python3, gcc, stress-ng, a
+# fragmenter under vm.max_map_count, VMA lookups), merging off vs on in one
+# boot with the Debian root: bench/results/<line>.md and <line>-*.png
+# (BENEFIT_ARGS="LINE [WORKLOAD...]" to choose).
+bench:
+	bench/benefit $(BENEFIT_ARGS)
+
 # The cost of the hooks with nothing to merge (module absent, off, on in
 # one boot) and of a merge: bench/results/<line>-cost.md
 # (BENCH_ARGS="LINE ROUNDS REPS OPS" to choose).
@@ -140,5 +149,5 @@ sign:
 	@modinfo -F signer anonmerge.ko | sed 's/^/signed by: /'
 
 .PHONY: all modules userspace clean-module clean check demo fuzz-long \
-	stress-long stressng selftests bench-cost install install-dkms-src \
+	stress-long stressng selftests bench bench-cost install install-dkms-src \
 	dkms-install dkms-remove deb sign
