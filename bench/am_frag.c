@@ -12,21 +12,20 @@
  * VMA count of the pool, the time taken, and checks every byte.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../tests/progs/vmas.h"
+#include "bench.h"
 
-static double now(void)
+/* Slab @i holds the byte i & 0xff everywhere. */
+static void fill_slab(unsigned char *s, size_t i, size_t size)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
+	memset(s, (int)(i & 0xff), size);
 }
 
 int main(int argc, char **argv)
@@ -34,7 +33,7 @@ int main(int argc, char **argv)
 	size_t slab = 64 << 10, n = 512, i, j;
 	unsigned char *pool;
 	double t0, t1;
-	int opt, bad = 0;
+	int opt, err, bad = 0;
 
 	while ((opt = getopt(argc, argv, "n:s:")) != -1) {
 		if (opt == 'n')
@@ -44,28 +43,20 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	/* One PROT_NONE reservation; slabs are committed from its start. */
-	pool = mmap(NULL, (n + 1) * slab, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (pool == MAP_FAILED)
+	pool = reserve_pool(n, slab);
+	if (!pool)
 		return perror("mmap"), 2;
-	t0 = now();
-	for (i = 0; i < n; i++) {
-		unsigned char *s = pool + i * slab;
-
-		if (mmap(s, slab, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-			 MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, -1, 0) != s)
-			return perror("mmap"), 2;
-		memset(s, (int)(i & 0xff), slab);
-		if (munlock(s, slab))
-			return perror("munlock"), 2;
+	t0 = now_ns();
+	if (build_locked_slabs(pool, n, slab, fill_slab, &err) != n) {
+		errno = err;
+		return perror("building the pool"), 2;
 	}
-	t1 = now();
+	t1 = now_ns();
 	for (i = 0; i < n; i++)
 		for (j = 0; j < slab; j += 4096)
 			bad += pool[i * slab + j] != (unsigned char)(i & 0xff);
 	printf("am_frag: %zu slabs of %zu KiB: %d VMAs in the pool, %.1f ms, %s\n",
 	       n, slab >> 10, count_vmas(pool, pool + n * slab),
-	       (t1 - t0) * 1e3, bad ? "DATA CORRUPTED" : "data intact");
+	       (t1 - t0) / 1e6, bad ? "DATA CORRUPTED" : "data intact");
 	return bad ? 1 : 0;
 }

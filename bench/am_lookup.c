@@ -46,6 +46,15 @@ static unsigned char pattern(size_t off)
 	return (unsigned char)(off / PAGE * 7 + 1);
 }
 
+/* Every page of slab @i holds the pattern of its offset in the pool. */
+static void fill_slab(unsigned char *s, size_t i, size_t size)
+{
+	size_t off;
+
+	for (off = 0; off < size; off += PAGE)
+		memset(s + off, pattern(i * size + off), PAGE);
+}
+
 static unsigned long rnd(void)
 {
 	static unsigned long x = 88172645463325252UL;
@@ -151,27 +160,11 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	pool = mmap(NULL, (n + 1) * slab, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (pool == MAP_FAILED)
+	pool = reserve_pool(n, slab);
+	if (!pool)
 		return perror("mmap"), 2;
 	t0 = now_ns();
-	for (built = 0; built < n; built++) {
-		unsigned char *s = pool + built * slab;
-
-		if (mmap(s, slab, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-			 MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, -1, 0) != s) {
-			err = errno;
-			break;
-		}
-		for (off = 0; off < slab; off += PAGE)
-			memset(s + off, pattern(built * slab + off), PAGE);
-		if (munlock(s, slab)) {
-			err = errno;
-			built++;	/* filled, only still locked */
-			break;
-		}
-	}
+	built = build_locked_slabs(pool, n, slab, fill_slab, &err);
 	t1 = now_ns();
 	printf("frag built %zu of %zu slabs of %zu KiB, %s, vmas %d, %.1f ms\n",
 	       built, n, slab >> 10, err ? strerror(err) : "complete",
