@@ -25,7 +25,8 @@ ANONMERGE_CACHE ?= $(HOME)/.cache/anonmerge
 
 # What DKMS builds from, and all that anonmerge-dkms ships: the module's
 # sources, its UAPI header and the build files.
-DKMS_SOURCES = Kbuild Makefile dkms.conf dkms-post-install \
+DKMS_SOURCES = Kbuild Makefile dkms.conf dkms-post-install module/probe.sh \
+	module/btf.list tools/am-btf.c \
 	$(sort $(shell find module include -name '*.[ch]' 2>/dev/null))
 DKMS_SRC_DIR = /usr/src/anonmerge-$(VERSION)
 
@@ -40,7 +41,9 @@ userspace:
 # Only the kernel module's products (what DKMS cleans).
 clean-module:
 	rm -f *.ko *.o module/*.o .*.cmd module/.*.cmd *.mod *.mod.c \
-		modules.order Module.symvers module/.*.d
+		modules.order Module.symvers module/.*.d tools/am-btf \
+		tools/.am-btf.cmd
+	rm -rf generated
 
 clean: clean-module
 	$(MAKE) -C userspace clean

@@ -87,12 +87,10 @@ unsigned long am_sym_addr(enum am_sym sym);
 struct am_hook {
 	enum am_sym sym;
 	/*
-	 * With a wrapper, calls to the function are redirected to it (the
-	 * wrapper calls the original through a static_call); without one
-	 * the hook only counts calls.
+	 * Calls to the function are redirected to the wrapper, which calls
+	 * the original through a static_call.
 	 */
 	void *wrapper;
-	void (*count)(void);
 	struct ftrace_ops ops;
 	bool registered;
 };
@@ -124,9 +122,14 @@ struct am_line {
 
 extern const struct am_line *const am_this_line;
 
+/* mmap.c */
+unsigned long am_mmap_region(struct file *file, unsigned long addr,
+			     unsigned long len, vm_flags_t vm_flags,
+			     unsigned long pgoff, struct list_head *uf);
+void am_mmap_bind(void);
+
 /* mremap.c */
 struct pt_regs;
-typedef long (am_sys_mremap_t)(const struct pt_regs *regs);
 long am_sys_mremap(const struct pt_regs *regs);
 void am_mremap_bind(void);
 
@@ -136,5 +139,8 @@ void am_ctl_unregister(void);
 
 /* verify.c */
 int am_verify(struct anonmerge_verify *req);
+
+/* btf_layout.c: the struct layouts used, against the running kernel's BTF */
+int am_btf_check(void);
 
 #endif /* ANONMERGE_INTERNAL_H */

@@ -1,22 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place where kernel-line differences are decided.  Logic files
- * test AM_LINE_* only to pick a line_*.c table; helpers whose spelling
- * changed between lines are wrapped here.
+ * The one place where kernel differences are decided, from feature probes
+ * only: module/probe.sh reads the kernel headers at build time (-D flags
+ * from Kbuild), the rest is #ifdef here, and what headers
+ * cannot say (private symbols) is probed by name at load (symbols.c).  No
+ * code tests a version number.
+ *
+ * AM_FE_VMA_MERGE   6.1: merges go through the public vma_merge()
+ *                   (line_6_1.c).
+ * AM_FE_VMA_MODIFY  6.12+: merges go through mm/vma.c's vma_modify_*()
+ *                   (line_vma_modify.c).
+ * Neither: line_none.c, the module refuses to load.
  */
 #ifndef ANONMERGE_COMPAT_H
 #define ANONMERGE_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/ftrace.h>
-
-#if LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL == 1
-#define AM_LINE_6_1 1
-#elif LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL == 12
-#define AM_LINE_6_12 1
-#elif LINUX_VERSION_MAJOR == 7 && LINUX_VERSION_PATCHLEVEL == 2
-#define AM_LINE_7_2 1
-#endif
 
 /*
  * Setting the resume address from an ftrace callback: 6.1 spells it
@@ -33,9 +32,8 @@
 #include <linux/mm.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
-#if LINUX_VERSION_MAJOR >= 7
+#ifdef AM_HAVE_SOFTLEAF
 #include <linux/leafops.h>	/* 6.19+: softleaf_t replaces swapops */
-#define AM_HAVE_SOFTLEAF 1
 #endif
 
 /*
@@ -164,13 +162,31 @@ static inline void am_folio_set_anon_vma(struct folio *folio,
  */
 static inline bool am_policy_uses_pgoff(struct mempolicy *pol)
 {
-#ifdef AM_LINE_6_1
-	return pol->mode == MPOL_INTERLEAVE;
-#else
+#ifdef AM_HAVE_MPOL_WEIGHTED
 	return pol->mode == MPOL_INTERLEAVE ||
 	       pol->mode == MPOL_WEIGHTED_INTERLEAVE;
+#else
+	return pol->mode == MPOL_INTERLEAVE;
 #endif
 }
+
+/*
+ * VMA flags the merge ignores when it compares (is_mergeable_vma()):
+ * VM_SOFTDIRTY, and since 6.18 the sticky VM_MAYBE_GUARD too (7.2.13
+ * include/linux/mm.h l.630-643, VMA_IGNORE_MERGE_FLAGS).
+ */
+#ifdef VMA_IGNORE_MERGE_FLAGS
+#define AM_MERGE_IGNORE_FLAGS (VM_SOFTDIRTY | VM_MAYBE_GUARD)
+#else
+#define AM_MERGE_IGNORE_FLAGS VM_SOFTDIRTY
+#endif
+
+/* 6.18+: the VMA may hold guard regions (MADV_GUARD_INSTALL). */
+#ifdef VM_MAYBE_GUARD
+#define AM_VM_MAYBE_GUARD VM_MAYBE_GUARD
+#else
+#define AM_VM_MAYBE_GUARD 0
+#endif
 
 #ifdef CONFIG_ANON_VMA_NAME
 static inline struct anon_vma_name *am_vma_anon_name(struct vm_area_struct *vma)

@@ -5,12 +5,11 @@
  * A hook with a wrapper redirects every call of the kernel function to the
  * wrapper (FTRACE_OPS_FL_IPMODIFY, the livepatch mechanism); the wrapper
  * calls the original through a static_call, and that call is recognised by
- * its return address inside this module and let through.  A hook without a
- * wrapper only counts calls.
+ * its return address inside this module and let through.
  *
- * The callbacks call nothing traceable (the counting callback is a
- * notrace per-CPU increment, stats.c), so they need no
- * FTRACE_OPS_FL_RECURSION assist: nothing they do can re-enter ftrace.
+ * The callback calls nothing traceable (within_module() and the resume
+ * address setter are inline), so it needs no FTRACE_OPS_FL_RECURSION
+ * assist: nothing it does can re-enter ftrace.
  *
  * Unload safety: wrappers may sleep, so ftrace's own teardown is not
  * enough.  Each wrapper is an SRCU read-side section (am_wrapper_enter/
@@ -53,31 +52,17 @@ static void notrace am_ftrace_redirect(unsigned long ip, unsigned long parent_ip
 		am_ftrace_set_ip(fregs, (unsigned long)hook->wrapper);
 }
 
-static void notrace am_ftrace_count(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *ops,
-				    struct ftrace_regs *fregs)
-{
-	struct am_hook *hook = container_of(ops, struct am_hook, ops);
-
-	hook->count();
-}
-
 static int hook_install(struct am_hook *hook)
 {
 	/* ftrace_location() maps the symbol to its fentry site (past ENDBR). */
 	unsigned long addr = am_sym_addr(hook->sym);
 	int err;
 
-	if (hook->wrapper) {
-		hook->ops.func = am_ftrace_redirect;
-		hook->ops.flags = FTRACE_OPS_FL_IPMODIFY;
+	hook->ops.func = am_ftrace_redirect;
+	hook->ops.flags = FTRACE_OPS_FL_IPMODIFY;
 #ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
-		hook->ops.flags |= FTRACE_OPS_FL_SAVE_REGS;
+	hook->ops.flags |= FTRACE_OPS_FL_SAVE_REGS;
 #endif
-	} else {
-		hook->ops.func = am_ftrace_count;
-		hook->ops.flags = 0;
-	}
 
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
 	if (err) {

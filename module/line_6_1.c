@@ -19,7 +19,7 @@
 
 #include "compat.h"
 
-#ifdef AM_LINE_6_1
+#ifdef AM_FE_VMA_MERGE
 
 #include <linux/mm.h>
 #include <linux/mm_inline.h>
@@ -28,6 +28,7 @@
 #include <linux/swap.h>
 
 #include "anonmerge.h"
+#include "ibt_audit.h"
 #include "kcalls.h"
 #include "mergeable.h"
 #include "plan.h"
@@ -45,14 +46,10 @@ typedef struct vm_area_struct *(vma_merge_t)(struct mm_struct *mm,
 		struct anon_vma *anon_vma, struct file *file, pgoff_t pgoff,
 		struct mempolicy *policy, struct vm_userfaultfd_ctx uffd_ctx,
 		struct anon_vma_name *anon_name);
-typedef unsigned long mmap_region_t(struct file *file, unsigned long addr,
-				    unsigned long len, vm_flags_t vm_flags,
-				    unsigned long pgoff, struct list_head *uf);
 static_assert(__same_type(&vma_merge, (vma_merge_t *)NULL));
-static_assert(__same_type(&mmap_region, (mmap_region_t *)NULL));
+static_assert(__same_type(&mmap_region, &am_mmap_region));
 
 DEFINE_STATIC_CALL_NULL(am_orig_vma_merge, vma_merge_t);
-DEFINE_STATIC_CALL_NULL(am_orig_mmap_region, mmap_region_t);
 
 /* ---- compat helpers (compat.h) ---- */
 
@@ -113,55 +110,6 @@ struct vma_merge_request {
 };
 
 /*
- * Which sides vma_merge() (6.1.192 mm/mmap.c l.1021-1085) joins, with the
- * participants looking as @look says and the range at @pgoff: the pgoff
- * tests of can_vma_merge_after()/_before(), is_mergeable_anon_vma() with
- * the neighbour's chain, and the prev+next test of cases 1 and 6, after
- * which a failed pair leaves the predecessor alone (cases 2, 5, 7).  The
- * attribute tests were made when the sides were chosen.
- */
-static struct am_sides predict_vma_merge(const struct am_request *req,
-					 const struct am_look *look,
-					 pgoff_t pgoff)
-{
-	const struct merge_args *a =
-		&container_of(req, struct vma_merge_request, req)->a;
-	struct vm_area_struct *prev = req->vma[AM_PREV];
-	struct vm_area_struct *next = req->vma[AM_NEXT];
-	struct anon_vma *range = req->vma[AM_OWNER] ?
-				 look[AM_OWNER].anon_vma : a->anon_vma;
-	pgoff_t pglen = (a->end - a->addr) >> PAGE_SHIFT;
-	struct am_sides s;
-
-	s.prev = prev && prev->vm_pgoff + vma_pages(prev) == pgoff &&
-		 am_anon_vma_mergeable(range, look[AM_PREV].anon_vma,
-				       look[AM_PREV].singular);
-	s.next = next && pgoff + pglen == next->vm_pgoff &&
-		 am_anon_vma_mergeable(range, look[AM_NEXT].anon_vma,
-				       look[AM_NEXT].singular);
-	if (s.prev && s.next &&
-	    !am_anon_vmas_mergeable(look[AM_PREV].anon_vma,
-				    look[AM_NEXT].anon_vma))
-		s.next = false;
-	return s;
-}
-
-/* A side whose attributes the stock merge accepts (or might). */
-static void add_side(struct am_request *req, enum am_role role,
-		     struct vm_area_struct *vma, const struct am_attrs *attrs)
-{
-	switch (am_vma_matches(vma, attrs)) {
-	case AM_MATCH_NO:
-		return;
-	case AM_MATCH_UNKNOWN:
-		req->unpredictable = true;
-		fallthrough;
-	case AM_MATCH_YES:
-		req->vma[role] = vma;
-	}
-}
-
-/*
  * Find the participants of vma_merge(@vr->a) as vma_merge() finds prev,
  * mid and next; false when the module has nothing to do with this call.
  */
@@ -207,14 +155,15 @@ static bool vma_merge_roles(struct vma_merge_request *vr)
 	req->start = a->addr;
 	req->end = a->end;
 	req->kind = owner ? ANONMERGE_MERGE_EXISTING : ANONMERGE_MERGE_NEW_RANGE;
-	req->predict = predict_vma_merge;
+	req->predict = am_predict_sides;
 	req->pgoffs[0] = a->pgoff;
 	req->nr_pgoffs = 1;
 	if (a->prev && a->prev->vm_end == a->addr)
-		add_side(req, AM_PREV, a->prev, &attrs);
+		am_add_side(req, AM_PREV, a->prev, &attrs);
 	if (next && a->end == next->vm_start)
-		add_side(req, AM_NEXT, next, &attrs);
+		am_add_side(req, AM_NEXT, next, &attrs);
 	req->softdirty_tracked = am_softdirty_tracked(req, a->vm_flags);
+	req->guard_regions = am_guard_regions(req, a->vm_flags);
 	return req->vma[AM_PREV] || req->vma[AM_NEXT];
 }
 
@@ -277,30 +226,11 @@ am_vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
 	return ret;
 }
 
-/* Offer a rebase of the owner to @pgoff, once. */
-static void add_pgoff(struct am_request *req, pgoff_t pgoff)
-{
-	unsigned int k;
-
-	for (k = 0; k < req->nr_pgoffs; k++)
-		if (req->pgoffs[k] == pgoff)
-			return;
-	req->pgoffs[req->nr_pgoffs++] = pgoff;
-}
-
 /*
  * am_line.offer_vma: give @vma to vma_merge() with its own attributes, as
  * mprotect() of all of it to its current protection would; with @rebase
  * (a VMA moved by mremap) its pgoff may be rebased to be linear with
- * either neighbour.  The wrap checks are the plan engine's.
- *
- * Only a pgoff that stock already left foreign is rebased.  Anonymous
- * memory that was never moved while faulted has pgoff == vm_start >>
- * PAGE_SHIFT (do_mmap(), copy_vma() for unfaulted VMAs), and that is what
- * lets it join every fresh mapping placed next to it later; rebasing it
- * to a neighbour's foreign pgoff would win one merge now and lose those
- * (found by the differential fuzzer: a later mmap() over part of the
- * merged VMA stayed split where stock joined it).
+ * either neighbour (am_offer_rebases()).
  */
 static void line_offer_vma(struct vm_area_struct *vma, unsigned int kind,
 			   bool rebase)
@@ -322,49 +252,16 @@ static void line_offer_vma(struct vm_area_struct *vma, unsigned int kind,
 	if (!vma_merge_roles(&vr))
 		return;
 	req->kind = kind;
-	if (rebase && vma->anon_vma &&
-	    vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT) {
-		if (req->vma[AM_PREV])
-			add_pgoff(req, req->vma[AM_PREV]->vm_pgoff +
-				       vma_pages(req->vma[AM_PREV]));
-		if (req->vma[AM_NEXT])
-			add_pgoff(req, req->vma[AM_NEXT]->vm_pgoff -
-				       vma_pages(vma));
-	}
+	if (rebase)
+		am_offer_rebases(req);
 	if (am_plan_run(req))
 		merge_planned(&vr);
 }
 
-/* Same prototype as mmap_region() in 6.1 <linux/mm.h>. */
-static unsigned long am_mmap_region(struct file *file, unsigned long addr,
-				    unsigned long len, vm_flags_t vm_flags,
-				    unsigned long pgoff, struct list_head *uf)
-{
-	struct vm_area_struct *vma;
-	unsigned long ret;
-	int srcu;
-
-	srcu = am_wrapper_enter();
-	ret = static_call(am_orig_mmap_region)(file, addr, len, vm_flags,
-					       pgoff, uf);
-	if (!IS_ERR_VALUE(ret) && !file &&
-	    am_mode_get() != ANONMERGE_MODE_OFF) {
-		am_stat_attempt();
-		/* The new mapping, possibly already expanded into prev. */
-		vma = find_vma(current->mm, ret);
-		if (vma && vma->vm_start <= ret && am_vma_plain_anon(vma))
-			line_offer_vma(vma, ANONMERGE_MERGE_NEW_RANGE, false);
-	}
-	am_wrapper_exit(srcu);
-	return ret;
-}
-
 static void line_bind_calls(void)
 {
-	static_call_update(am_orig_vma_merge,
-			   (vma_merge_t *)am_sym_addr(AM_SYM_MERGE_EXISTING));
-	static_call_update(am_orig_mmap_region,
-			   (mmap_region_t *)am_sym_addr(AM_SYM_MMAP_REGION));
+	am_bind_call(am_orig_vma_merge, AM_SYM_MERGE_EXISTING);
+	am_mmap_bind();
 	am_mremap_bind();
 }
 
@@ -390,4 +287,4 @@ static const struct am_line line_6_1 = {
 
 const struct am_line *const am_this_line = &line_6_1;
 
-#endif /* AM_LINE_6_1 */
+#endif /* AM_FE_VMA_MERGE */

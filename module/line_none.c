@@ -5,7 +5,7 @@
  */
 #include "compat.h"
 
-#if !defined(AM_LINE_6_1) && !defined(AM_LINE_6_12) && !defined(AM_LINE_7_2)
+#if !defined(AM_FE_VMA_MERGE) && !defined(AM_FE_VMA_MODIFY)
 #include "anonmerge.h"
 
 const struct am_line *const am_this_line;

@@ -16,6 +16,7 @@
 
 #include "anon_vma_put.h"
 #include "anonmerge.h"
+#include "ibt_audit.h"
 #include "kcalls.h"
 
 struct am_config_need {
@@ -40,21 +41,27 @@ static int am_check_kernel(void)
 {
 	const char *running = init_utsname()->release;
 	unsigned int i;
+	int err;
 
 	if (!am_this_line) {
-		pr_err("kernel %s is not a supported line (6.1, 6.12, 7.2)\n",
+		pr_err("kernel %s has no merge code this module knows (6.1's vma_merge(), or 6.12+'s mm/vma.c without vma_modify_*() in <linux/mm.h>)\n",
 		       running);
 		return -EOPNOTSUPP;
 	}
 	/*
 	 * Struct layouts come from the headers the module was built with;
-	 * 7.2 has MODVERSIONS=n, so nothing else would catch a mismatch.
+	 * 7.2 has MODVERSIONS=n, so nothing else would catch a mismatch:
+	 * the release first, then the layouts used against the running
+	 * kernel's BTF (btf_layout.c).
 	 */
 	if (strcmp(running, UTS_RELEASE)) {
 		pr_err("built for kernel %s but running %s; rebuild the module\n",
 		       UTS_RELEASE, running);
 		return -EOPNOTSUPP;
 	}
+	err = am_btf_check();
+	if (err)
+		return err;
 	for (i = 0; i < ARRAY_SIZE(am_config_needs); i++) {
 		if (!am_config_needs[i].enabled) {
 			pr_err("kernel lacks %s\n", am_config_needs[i].name);
@@ -77,6 +84,10 @@ static int __init anonmerge_init(void)
 		return err;
 	am_kcalls_bind();
 	line->bind_calls();
+	/* Before the hooks send kernel paths through the calls just bound. */
+	err = am_ibt_audit();
+	if (err)
+		return err;
 	err = am_anon_vma_put_init();
 	if (err)
 		return err;

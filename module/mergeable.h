@@ -9,6 +9,8 @@
 
 #include <linux/mm_types.h>
 
+#include "plan.h"
+
 /* What a merge compares, from the caller's arguments or from a VMA. */
 struct am_attrs {
 	unsigned long vm_flags;
@@ -28,13 +30,17 @@ enum am_match {
 void am_attrs_of(struct vm_area_struct *vma, struct am_attrs *attrs);
 enum am_match am_vma_matches(struct vm_area_struct *vma,
 			     const struct am_attrs *attrs);
-bool am_anon_vma_mergeable(struct anon_vma *range, struct anon_vma *vma_av,
-			   bool vma_singular);
-bool am_anon_vmas_mergeable(struct anon_vma *a, struct anon_vma *b);
 bool am_vma_plain_anon(struct vm_area_struct *vma);
 struct am_request;
+struct am_look;
+struct am_sides am_predict_sides(const struct am_request *req,
+				 const struct am_look *look, pgoff_t pgoff);
+void am_add_side(struct am_request *req, enum am_role role,
+		 struct vm_area_struct *vma, const struct am_attrs *attrs);
+void am_offer_rebases(struct am_request *req);
 bool am_softdirty_tracked(const struct am_request *req,
 			  unsigned long vm_flags);
+bool am_guard_regions(const struct am_request *req, unsigned long vm_flags);
 bool am_chain_singular(struct vm_area_struct *vma);
 
 #endif /* ANONMERGE_MERGEABLE_H */

@@ -35,6 +35,7 @@
 #include <linux/static_call.h>
 
 #include "anonmerge.h"
+#include "ibt_audit.h"
 #include "mergeable.h"
 
 DEFINE_STATIC_CALL_NULL(am_orig_sys_mremap, am_sys_mremap);
@@ -46,8 +47,7 @@ MODULE_PARM_DESC(rebase_moved,
 
 void am_mremap_bind(void)
 {
-	static_call_update(am_orig_sys_mremap,
-			   (am_sys_mremap_t *)am_sym_addr(AM_SYM_SYS_MREMAP));
+	am_bind_call(am_orig_sys_mremap, AM_SYM_SYS_MREMAP);
 }
 
 /*
@@ -108,29 +108,93 @@ static bool worth_a_look(struct mm_struct *mm, unsigned long addr,
 }
 
 /*
+ * A move-only mremap() (MREMAP_FIXED, old_len == new_len) moves every VMA
+ * of the source range since 6.17 (remap_move(), 7.2.13 mm/mremap.c
+ * l.1923-2006), each piece landing at its offset from the source start,
+ * gaps kept.  The pieces are noted before the call, as offsets, so that
+ * each destination can be offered on its own; beyond AM_MREMAP_PIECES the
+ * rest is refused (counted as unsupported).  Older kernels refuse such a
+ * move (-EFAULT), so there is one piece, which is all they ever move.
+ */
+#define AM_MREMAP_PIECES 16
+
+struct mremap_pieces {
+	unsigned long off[AM_MREMAP_PIECES];
+	unsigned int nr;
+	unsigned int dropped;	/* pieces beyond the array */
+};
+
+/* Note the pieces of [addr, addr + len) under the read lock. */
+static void note_pieces(struct mm_struct *mm, unsigned long addr,
+			unsigned long len, struct mremap_pieces *p)
+{
+	VMA_ITERATOR(vmi, mm, addr);
+	struct vm_area_struct *vma;
+
+	p->nr = 0;
+	p->dropped = 0;
+	if (!len || addr + len < addr || mmap_read_lock_killable(mm))
+		return;
+	for_each_vma_range(vmi, vma, addr + len) {
+		if (p->nr == AM_MREMAP_PIECES) {
+			p->dropped++;
+			continue;
+		}
+		p->off[p->nr++] = max(vma->vm_start, addr) - addr;
+	}
+	mmap_read_unlock(mm);
+}
+
+/* Offer the moved VMA that now holds @addr, if a merge can follow. */
+static void offer_moved(struct mm_struct *mm, unsigned long addr, bool rebase)
+{
+	struct vm_area_struct *vma;
+
+	if (!worth_a_look(mm, addr, rebase) || mmap_write_lock_killable(mm))
+		return;
+	/* Things may have changed in between: all checked again. */
+	vma = moved_vma(mm, addr, rebase);
+	if (vma)
+		am_this_line->offer_vma(vma, ANONMERGE_MERGE_MREMAP, rebase);
+	mmap_write_unlock(mm);
+}
+
+/*
  * Wraps __x64_sys_mremap(regs): mremap(addr, old_len, new_len, flags,
  * new_addr).  MREMAP_DONTUNMAP leaves the source VMA sharing the anon_vma
- * with the copy: left alone.
+ * with the copy: left alone.  Each piece is looked up again by address:
+ * an earlier offer may have merged it with its neighbour already.
  */
 long am_sys_mremap(const struct pt_regs *regs)
 {
+	unsigned long addr = regs->di, len = PAGE_ALIGN(regs->si);
+	bool move_only = (regs->r10 & MREMAP_FIXED) &&
+			 len == PAGE_ALIGN(regs->dx);
 	bool rebase = READ_ONCE(rebase_moved);
 	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma;
+	struct mremap_pieces pieces;
+	bool active;
+	unsigned int i;
 	long ret;
 	int srcu;
 
 	srcu = am_wrapper_enter();
+	active = am_mode_get() != ANONMERGE_MODE_OFF &&
+		 !(regs->r10 & MREMAP_DONTUNMAP);
+	pieces.nr = 1;
+	pieces.off[0] = 0;
+	pieces.dropped = 0;
+	if (active && move_only)
+		note_pieces(mm, addr, len, &pieces);
 	ret = static_call(am_orig_sys_mremap)(regs);
-	if (!IS_ERR_VALUE(ret) && !(regs->r10 & MREMAP_DONTUNMAP) &&
-	    am_mode_get() != ANONMERGE_MODE_OFF &&
-	    worth_a_look(mm, ret, rebase) && !mmap_write_lock_killable(mm)) {
-		/* Things may have changed in between: all checked again. */
-		vma = moved_vma(mm, ret, rebase);
-		if (vma)
-			am_this_line->offer_vma(vma, ANONMERGE_MERGE_MREMAP,
-						rebase);
-		mmap_write_unlock(mm);
+	if (!IS_ERR_VALUE(ret) && active) {
+		for (i = 0; i < pieces.nr; i++)
+			offer_moved(mm, ret + pieces.off[i], rebase);
+		/* Each a candidate with its verdict, as plan.c counts. */
+		for (i = 0; i < pieces.dropped; i++) {
+			am_stat_candidate();
+			am_stat_refuse(ANONMERGE_REFUSE_UNSUPPORTED);
+		}
 	}
 	am_wrapper_exit(srcu);
 	return ret;

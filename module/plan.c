@@ -39,8 +39,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/mempolicy.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sort.h>
 
@@ -61,6 +63,24 @@
 #define AM_PGOFF_LIMIT (ULONG_MAX >> PAGE_SHIFT)
 
 #define AM_MAX_OPTIONS (AM_NR_ROLES * AM_MAX_PGOFFS)
+
+/*
+ * Testing only, for the test of the per-VMA-lock rule itself
+ * (am_scenario vmalock): a pause between locking a plan's folios and
+ * moving them, so that faults from other threads meet that window; and
+ * the rule switched off, which must then let such a fault add a page on
+ * the old anon_vma behind the re-home for the verifier to find.  The old
+ * anon_vma is then never freed (leaked), so that nothing is freed under
+ * such a page.
+ */
+static unsigned int test_collect_delay_us;
+module_param(test_collect_delay_us, uint, 0644);
+MODULE_PARM_DESC(test_collect_delay_us,
+		 "Testing only: pause between locking a plan's folios and moving them (default 0)");
+static bool test_skip_vma_lock;
+module_param(test_skip_vma_lock, bool, 0644);
+MODULE_PARM_DESC(test_skip_vma_lock,
+		 "Testing only: do not write-lock the VMAs of a plan (breaks the rmap; default off)");
 
 struct am_option {
 	struct anon_vma *target;	/* every participant's afterwards */
@@ -139,6 +159,8 @@ static int cheap_refusal(const struct am_request *req,
 		return ANONMERGE_REFUSE_POLICY;
 	if (req->softdirty_tracked)
 		return ANONMERGE_REFUSE_SOFTDIRTY;
+	if (req->guard_regions)
+		return ANONMERGE_REFUSE_GUARD;
 	for (r = 0; r < AM_NR_ROLES; r++) {
 		struct vm_area_struct *vma = req->vma[r];
 
@@ -250,9 +272,10 @@ static int run_option(struct am_request *req, const struct am_option *opt,
 {
 	struct am_mover movers[AM_MAX_MOVERS];
 	unsigned long start = ULONG_MAX, end = 0, pages = 0;
-	unsigned int nr = 0, r, i;
+	unsigned int nr = 0, r, i, delay;
 	u64 t0 = ktime_get_ns();
 	int ret = AM_OK;
+	bool skip_lock;
 
 	for (r = 0; r < AM_NR_ROLES && ret == AM_OK; r++) {
 		struct am_mover *m = &movers[nr];
@@ -266,8 +289,29 @@ static int run_option(struct am_request *req, const struct am_option *opt,
 		nr++;
 		ret = am_mover_check(m);
 	}
-	for (i = 0; i < nr && ret == AM_OK; i++)
+	/*
+	 * Every participant is write-locked against per-VMA-lock readers
+	 * (faults, 6.4+) before the first folio is locked: the VMA lock
+	 * waits for readers, and a reader may be waiting for a folio lock
+	 * (do_swap_page(), migration), so taking it while holding folios
+	 * could deadlock.  Movers must be locked: a fault that began before
+	 * is drained (its page is then collected), one after falls back to
+	 * mmap_lock and waits for us.  The others are locked because the
+	 * stock merge locks them a moment later anyway.  Released together
+	 * by mmap_write_unlock() (vma_end_write_all()).
+	 */
+	skip_lock = READ_ONCE(test_skip_vma_lock);
+	if (ret == AM_OK && !skip_lock)
+		for (r = 0; r < AM_NR_ROLES; r++)
+			if (req->vma[r])
+				am_vma_start_write(req->vma[r]);
+	for (i = 0; i < nr && ret == AM_OK; i++) {
 		ret = am_mover_collect(&movers[i]);
+		movers[i].leak_src = skip_lock;
+	}
+	delay = READ_ONCE(test_collect_delay_us);
+	if (ret == AM_OK && delay)
+		usleep_range(delay, delay + delay / 8 + 1);
 	if (ret == AM_OK && !dry_run)
 		ret = am_movers_apply(movers, nr);
 	if (ret == AM_OK && !dry_run) {

@@ -55,6 +55,7 @@ struct am_request {
 	unsigned int nr_pgoffs;
 	bool unpredictable;	/* a neighbour the model cannot decide */
 	bool softdirty_tracked;	/* clear_refs cleared VM_SOFTDIRTY here */
+	bool guard_regions;	/* a participant may hold guard regions */
 	unsigned int kind;	/* ANONMERGE_MERGE_* */
 	am_predict_t *predict;
 	/* Filled in by am_plan_run() when it returns true: */

@@ -23,7 +23,8 @@
  * Locking, outermost first:
  *   mmap_lock (write, held by the caller) - excludes faults (6.1), fork,
  *     and every change to this mm's VMAs and page tables but reclaim's;
- *   the VMA write locks (6.4+: faults under the per-VMA lock);
+ *   the VMA write locks of every participant (6.4+: faults under the
+ *     per-VMA lock), all taken before the first folio lock;
  *   folio locks, trylocked under the PTL (never waited for: cannot
  *     deadlock, any number of them);
  *   S's rwsem for each source, then T's root rwsem, for write: folio lock
@@ -189,6 +190,7 @@ int am_mover_check(struct am_mover *m)
 	m->old_avc = NULL;
 	m->src_emptied = false;
 	m->skipped = false;
+	m->leak_src = false;
 	INIT_LIST_HEAD(&m->avcs);
 
 	/* mmap_assert_write_locked() would need the unexported dump_mm(). */
@@ -234,8 +236,7 @@ int am_mover_collect(struct am_mover *m)
 {
 	int ret;
 
-	am_vma_start_write(m->vma);
-	am_vma_start_write(m->donor);
+	/* Write-locked by the caller, before any folio (am_plan_run()). */
 	ret = am_folios_collect(&m->set);
 	if (ret != AM_OK)
 		am_refusal_remember(m->vma, ret);
@@ -349,9 +350,10 @@ static void finish(struct am_mover *m)
 	am_stat_pages_rehomed(m->set.nr_pages);
 	if (!m->src_emptied)
 		return;
-	if (m->skipped) {
-		pr_warn("test_skip_folio: one folio left on anon_vma %p, which stays allocated\n",
-			m->src);
+	if (m->skipped || m->leak_src) {
+		pr_warn_ratelimited("%s: anon_vma %p may still hold folios and stays allocated\n",
+				    m->skipped ? "test_skip_folio" :
+						 "test_skip_vma_lock", m->src);
 		return;
 	}
 	am_anon_vma_put_after_gp(m->put, m->src);

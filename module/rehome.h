@@ -39,6 +39,7 @@ struct am_mover {
 	struct anon_vma_chain *old_avc;	/* freed after the locks */
 	bool src_emptied;
 	bool skipped;			/* test_skip_folio hit this one */
+	bool leak_src;			/* test_skip_vma_lock: never free src */
 };
 
 bool am_anon_vma_exclusive(struct vm_area_struct *vma);

@@ -22,6 +22,7 @@
 #include <linux/string.h>
 
 #include "anonmerge.h"
+#include "ibt_audit.h"
 
 static char *test_hide_symbol;
 module_param(test_hide_symbol, charp, 0444);
@@ -45,8 +46,6 @@ static const struct am_sym_desc common_symbols[AM_SYM_NR] = {
 	[AM_SYM_MM_KOBJ] = { "mm_kobj" },
 	[AM_SYM_GET_SWAP_DEVICE] = { "get_swap_device" },
 };
-
-typedef unsigned long am_kln_t(const char *name);
 
 static unsigned long am_kln_stub(const char *name)
 {
@@ -97,8 +96,8 @@ int am_symbols_resolve(const struct am_sym_desc *table)
 		}
 		am_sym_addrs[i] = addr;
 		if (i == AM_SYM_KALLSYMS_LOOKUP_NAME)
-			static_call_update(am_kallsyms_lookup_name,
-					   (am_kln_t *)addr);
+			am_bind_call(am_kallsyms_lookup_name,
+				     AM_SYM_KALLSYMS_LOOKUP_NAME);
 	}
 	return 0;
 }

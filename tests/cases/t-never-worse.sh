@@ -12,7 +12,7 @@
 . ./lib.sh
 has_feature merge-existing || skip "no existing-range merging on this kernel line yet"
 for c in partial-plan fork-child folio-elsewhere fork-chain siblings \
-	softdirty rebase-home; do
+	softdirty guard rebase-home; do
 	checked am_never_worse -m off "$c"
 	checked am_never_worse -m on "$c"
 done

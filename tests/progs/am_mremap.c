@@ -11,6 +11,7 @@
  * verifier, migration to the other node and pageout are checked after.
  *
  * CASE: append prepend hole swap fork race realloc grow return
+ *       multi multi20 (several VMAs moved by one call, 6.17+)
  * -H: 2 MiB regions (PMD-mapped THPs, moved by the PMD fast path).
  * -S: the module is expected to refuse: stock's count even in mode on.
  */
@@ -187,6 +188,63 @@ static void case_return(void)
 	health("return");
 }
 
+static unsigned long long unsupported_refusals(void)
+{
+	struct anonmerge_stats st = { .size = sizeof(st) };
+
+	must(ioctl(dev_fd(), ANONMERGE_IOC_GET_STATS, &st) == 0, "GET_STATS");
+	return st.refusals[ANONMERGE_REFUSE_UNSUPPORTED];
+}
+
+/*
+ * Several VMAs moved by one mremap() (6.17+ remap_move(), which keeps the
+ * gaps between them): @pieces faulted VMAs X1, X3, ... with gaps between
+ * them land between faulted neighbours P0, P2, ...  Each moved VMA is
+ * offered on its own (rebased and re-homed, rebase_moved=1) and the span
+ * becomes one VMA.  Past the module's 16 pieces the rest stays as stock
+ * left it, each counted as refused (unsupported).  A kernel that moves
+ * one VMA per call fails such a move with EFAULT: skipped.
+ */
+static void case_multi(int pieces)
+{
+	int n = 2 * pieces, offered = pieces < 16 ? pieces : 16, i;
+	size_t len = (2 * pieces - 1) * region;
+	unsigned long long refused;
+	char *src, *ret;
+
+	layout(n, 0);
+	for (i = 0; i < n; i += 2) {
+		must(mmap(R(i), region, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			  MAP_ANONYMOUS | MAP_FIXED, -1, 0) == R(i), "mmap P");
+		fill_at(R(i), region, R(i));
+	}
+	src = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	must(src != MAP_FAILED, "mmap source");
+	for (i = 1; i < n - 1; i += 2)
+		must(munmap(src + i * region, region) == 0, "munmap gap");
+	for (i = 0; i < n; i += 2)
+		fill_at(src + i * region, region, R(i + 1));
+	must(set_mode(mode) == 0, "SET_MODE");
+	refused = unsupported_refusals();
+	ret = mremap(src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, R(1));
+	if (ret == MAP_FAILED && errno == EFAULT) {
+		printf("# multi: this kernel moves one VMA per mremap(): skipped\n");
+		return;
+	}
+	must(ret == R(1), "mremap pieces");
+	for (i = 1; i < n; i += 2)
+		CHECK(bytes_for(R(i), region, R(i)), "multi: piece at R(%d) intact",
+		      i);
+	expect_vmas("multi", pieces <= 16 ? 1 : 2 * pieces - 2 * offered, n);
+	if (mode == ANONMERGE_MODE_ON)
+		CHECK(unsupported_refusals() - refused ==
+		      (unsigned long long)(pieces - offered),
+		      "multi: %d pieces past the module's 16 refused, got %llu",
+		      pieces - offered, unsupported_refusals() - refused);
+	health("multi");
+}
+
 /* Forked memory moved next to a neighbour stays split, both sides. */
 static void case_fork(void)
 {
@@ -304,6 +362,10 @@ int main(int argc, char **argv)
 		case_race();
 	else if (!strcmp(name, "return"))
 		case_return();
+	else if (!strcmp(name, "multi"))
+		case_multi(3);
+	else if (!strcmp(name, "multi20"))
+		case_multi(20);
 	else
 		case_simple(name);
 	set_mode(ANONMERGE_MODE_OFF);

@@ -23,6 +23,7 @@
  *       ksm swap race memo (run with max_rehome_pages below a region)
  *       halfthp (with -H)
  *       idle (page_idle walkers racing re-homes; needs IDLE_PAGE_TRACKING)
+ *       vmalock (faults under the per-VMA lock racing re-homes)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -412,12 +413,21 @@ static void case_ksm(void)
 	health("ksm");
 }
 
+
 static unsigned long long refusals(unsigned int reason)
 {
 	struct anonmerge_stats st = { .size = sizeof(st) };
 
 	must(ioctl(dev_fd(), ANONMERGE_IOC_GET_STATS, &st), "GET_STATS");
 	return st.refusals[reason];
+}
+
+static unsigned long long existing_merges(void)
+{
+	struct anonmerge_stats st = { .size = sizeof(st) };
+
+	must(ioctl(dev_fd(), ANONMERGE_IOC_GET_STATS, &st), "GET_STATS");
+	return st.merges[ANONMERGE_MERGE_EXISTING];
 }
 
 /*
@@ -537,6 +547,134 @@ static void case_race(void)
 }
 
 /*
+ * A thread that faults pages of R(1) back in while the main thread
+ * re-merges pieces of it: it zaps them (MADV_DONTNEED) and writes their
+ * pattern back, which on 6.4+ faults them in under the VMA's read lock
+ * alone, while the main thread may hold mmap_lock for write in
+ * the middle of a re-home.  Such a fault must never add a page with the
+ * old anon_vma behind the re-home: the module write-locks every VMA of a
+ * plan before it locks their folios.  Whatever interleaving, the page a
+ * zap (ours, or the main thread's mmap over a piece) emptied is written
+ * whole again by the zapper, so the bytes end as the pattern.
+ */
+struct faulter {
+	volatile int stop;
+	unsigned int seed;
+	unsigned long faults;
+};
+
+static void *faulter(void *arg)
+{
+	struct faulter *f = arg;
+	size_t n = region / page_size, i, k;
+
+	while (!f->stop) {
+		/*
+		 * Empty all of R(1), then fault it back a page at a time, in
+		 * a random order: most of the time some pages of the piece
+		 * being re-merged are absent, and their faults can fall into
+		 * the re-home.
+		 */
+		/* Fails at a locked piece, past what it emptied: refill all. */
+		madvise(R(1), region, MADV_DONTNEED);
+		k = rand_r(&f->seed) % n;
+		for (i = 0; i < n; i++) {
+			fill_at(R(1) + (i * 7 + k) % n * page_size, page_size);
+			f->faults++;
+			usleep(50);
+		}
+	}
+	return NULL;
+}
+
+#define NR_FAULTERS 3
+
+/* Pages of [p, p + len) on an anon_vma outside their VMA's chain. */
+static unsigned long long quiet_verify(void *p, size_t len)
+{
+	struct anonmerge_verify v = {
+		.size = sizeof(v), .start = (uintptr_t)p, .len = len,
+	};
+
+	must(ioctl(dev_fd(), ANONMERGE_IOC_VERIFY, &v), "VERIFY");
+	return v.bad_anon_vma;
+}
+
+/*
+ * A piece of R(1) with an anon_vma of its own, merged back by a re-home:
+ * mapped locked (VM_LOCKED: stock neither merges it into R(1) nor lets
+ * its first fault reuse R(1)'s anon_vma), filled, marked DONTDUMP,
+ * unlocked and emptied, then DODUMP: the merge that re-homes it while the
+ * faulting threads fault its pages back in.  Refilled after.
+ */
+static void remerge_own_piece(int i)
+{
+	char *sub = R(1) + (i % 4) * (region / 4);
+
+	if (mmap(sub, region / 4, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		 MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, -1, 0) != sub)
+		must(-1, "mmap locked piece");
+	fill_at(sub, region / 4);
+	must(madvise(sub, region / 4, MADV_DONTDUMP), "DONTDUMP");
+	must(munlock(sub, region / 4), "munlock");
+	/* Absent pages: the faulting threads will fault them in. */
+	must(madvise(sub, region / 4, MADV_DONTNEED), "DONTNEED");
+	must(madvise(sub, region / 4, MADV_DODUMP), "DODUMP");
+	fill_at(sub, region / 4);
+}
+
+/*
+ * Re-merges against faults under the per-VMA lock.  Run with the
+ * module's test_collect_delay_us (a pause while the plan holds its
+ * folios) to widen the window; with test_skip_vma_lock as well the
+ * verifier must find the page that slipped in, which shows this test can
+ * see the defect (health checks are then skipped: that page is
+ * unreachable by the reverse map).
+ */
+static void case_vmalock(void)
+{
+	struct faulter f[NR_FAULTERS] = { 0 };
+	pthread_t threads[NR_FAULTERS];
+	unsigned long faults = 0;
+	unsigned long long rehomed, bad = 0;
+	struct timespec t0, now;
+	int merges, i, ok;
+
+	trigger = "dump";
+	setup(2, 0x2, 0);
+	same(R(1), region);
+	for (i = 0; i < NR_FAULTERS; i++) {
+		f[i].seed = i + 1;
+		pthread_create(&threads[i], NULL, faulter, &f[i]);
+	}
+	rehomed = existing_merges();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	merges = 0;
+	do {
+		remerge_own_piece(merges++);
+		/* Now: the next piece's mmap() would unmap a stray page. */
+		bad += quiet_verify(span, 2 * region);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 10);
+	for (i = 0; i < NR_FAULTERS; i++) {
+		f[i].stop = 1;
+		pthread_join(threads[i], NULL);
+		faults += f[i].faults;
+	}
+	rehomed = existing_merges() - rehomed;
+	printf("# vmalock: %d pieces, %llu merged by a re-home, against %lu faults\n",
+	       merges, rehomed, faults);
+	CHECK(faults > 0, "vmalock: the faulting threads ran");
+	CHECK(rehomed > 0, "vmalock: pieces were re-homed");
+	CHECK(bad == 0, "vmalock: verifier after each piece: bad anon_vma %llu",
+	      bad);
+	ok = verify_range(span, 2 * region, "vmalock");
+	CHECK(same_bytes(span, 2 * region, 0), "vmalock: bytes intact");
+	if (ok)
+		health("vmalock");
+}
+
+/*
  * A thread that keeps marking the span's pages idle through
  * /sys/kernel/mm/page_idle/bitmap: each write makes the kernel walk the
  * page's reverse map without the folio lock (page_idle_clear_pte_refs(),
@@ -648,6 +786,8 @@ int main(int argc, char **argv)
 		case_swap();
 	else if (!strcmp(name, "race"))
 		case_race();
+	else if (!strcmp(name, "vmalock"))
+		case_vmalock();
 	else
 		case_simple(name);
 	set_mode(ANONMERGE_MODE_OFF);

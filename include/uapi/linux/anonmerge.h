@@ -122,7 +122,9 @@ enum anonmerge_merge_kind {
 	/* the anon_vma is also used by other VMAs of the process */	\
 	X(SIBLINGS, "anon_vma_siblings")				\
 	/* soft-dirty tracking in use there (clear_refs cleared it) */	\
-	X(SOFTDIRTY, "soft_dirty_tracked")
+	X(SOFTDIRTY, "soft_dirty_tracked")				\
+	/* guard regions may be there (6.18+ sticky VM_MAYBE_GUARD) */	\
+	X(GUARD, "guard_regions")
 
 #define ANONMERGE_REFUSE_ENUM_(id, name) ANONMERGE_REFUSE_##id,
 enum anonmerge_refusal {
