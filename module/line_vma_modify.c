@@ -233,27 +233,52 @@ static bool modify_roles(struct am_request *req, struct vm_area_struct *prev,
 }
 
 /*
- * Before a vma_modify_*() call: plan, and re-home what the plan needs.
- * True when the call must then be accounted (am_plan_account()).
+ * One redirected vma_modify_*() call: the merge it asks for, as the
+ * wrapper's arguments describe it, and whether a plan re-homed for it.
  */
-static bool modify_plan(struct am_request *req, struct vm_area_struct *prev,
+struct modify_call {
+	struct am_request req;
+	struct am_attrs attrs;	/* what the merge compares neighbours with */
+	bool planned;
+	int srcu;
+};
+
+/* Enter a wrapper: the attributes start as @vma's own (VMG_VMA_STATE()). */
+static void modify_enter(struct modify_call *c, struct vm_area_struct *vma)
+{
+	c->srcu = am_wrapper_enter();
+	c->planned = false;
+	am_attrs_of(vma, &c->attrs);
+}
+
+/*
+ * With c->attrs set to the call's new values: plan, and re-home what the
+ * plan needs, before the original runs.
+ */
+static void modify_plan(struct modify_call *c, struct vm_area_struct *prev,
 			struct vm_area_struct *vma, unsigned long start,
-			unsigned long end, const struct am_attrs *attrs)
+			unsigned long end)
 {
 	am_stat_attempt();
 	if (am_mode_get() == ANONMERGE_MODE_OFF)
-		return false;
+		return;
 	/* The callers hold it; per-VMA-lock paths never reach vma_modify(). */
 	lockdep_assert_held_write(&vma->vm_mm->mmap_lock);
-	return modify_roles(req, prev, vma, start, end, attrs) &&
-	       am_plan_run(req);
+	c->planned = modify_roles(&c->req, prev, vma, start, end, &c->attrs) &&
+		     am_plan_run(&c->req);
 }
 
-/* The merged VMA, or NULL: the original returns @vma itself or an error. */
-static void modify_account(const struct am_request *req,
-			   struct vm_area_struct *ret)
+/*
+ * After the original returned @ret (the merged VMA, @vma itself, or an
+ * error): the verdict on a planned merge.  Returns @ret.
+ */
+static struct vm_area_struct *modify_exit(struct modify_call *c,
+					  struct vm_area_struct *ret)
 {
-	am_plan_account(req, IS_ERR_OR_NULL(ret) ? NULL : ret);
+	if (c->planned)
+		am_plan_account(&c->req, IS_ERR_OR_NULL(ret) ? NULL : ret);
+	am_wrapper_exit(c->srcu);
+	return ret;
 }
 
 static struct vm_area_struct *
@@ -261,22 +286,13 @@ am_vma_modify_flags(struct vma_iterator *vmi, struct vm_area_struct *prev,
 		    struct vm_area_struct *vma, unsigned long start,
 		    unsigned long end, am_new_flags_t new_flags)
 {
-	struct vm_area_struct *ret;
-	struct am_request req;
-	struct am_attrs attrs;
-	bool planned;
-	int srcu;
+	struct modify_call c;
 
-	srcu = am_wrapper_enter();
-	am_attrs_of(vma, &attrs);
-	attrs.vm_flags = am_new_flags_legacy(new_flags);
-	planned = modify_plan(&req, prev, vma, start, end, &attrs);
-	ret = static_call(am_orig_vma_modify_flags)(vmi, prev, vma, start, end,
-						    new_flags);
-	if (planned)
-		modify_account(&req, ret);
-	am_wrapper_exit(srcu);
-	return ret;
+	modify_enter(&c, vma);
+	c.attrs.vm_flags = am_new_flags_legacy(new_flags);
+	modify_plan(&c, prev, vma, start, end);
+	return modify_exit(&c, static_call(am_orig_vma_modify_flags)(vmi, prev,
+					vma, start, end, new_flags));
 }
 
 #ifdef AM_VMA_MODIFY_NAME
@@ -285,22 +301,13 @@ am_vma_modify_name(struct vma_iterator *vmi, struct vm_area_struct *prev,
 		   struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end, struct anon_vma_name *new_name)
 {
-	struct vm_area_struct *ret;
-	struct am_request req;
-	struct am_attrs attrs;
-	bool planned;
-	int srcu;
+	struct modify_call c;
 
-	srcu = am_wrapper_enter();
-	am_attrs_of(vma, &attrs);
-	attrs.anon_name = new_name;
-	planned = modify_plan(&req, prev, vma, start, end, &attrs);
-	ret = static_call(am_orig_vma_modify_name)(vmi, prev, vma, start, end,
-						   new_name);
-	if (planned)
-		modify_account(&req, ret);
-	am_wrapper_exit(srcu);
-	return ret;
+	modify_enter(&c, vma);
+	c.attrs.anon_name = new_name;
+	modify_plan(&c, prev, vma, start, end);
+	return modify_exit(&c, static_call(am_orig_vma_modify_name)(vmi, prev,
+					vma, start, end, new_name));
 }
 #else
 static struct vm_area_struct *
@@ -309,23 +316,14 @@ am_vma_modify_name(struct vma_iterator *vmi, struct vm_area_struct *prev,
 		   unsigned long end, unsigned long new_flags,
 		   struct anon_vma_name *new_name)
 {
-	struct vm_area_struct *ret;
-	struct am_request req;
-	struct am_attrs attrs;
-	bool planned;
-	int srcu;
+	struct modify_call c;
 
-	srcu = am_wrapper_enter();
-	am_attrs_of(vma, &attrs);
-	attrs.vm_flags = new_flags;
-	attrs.anon_name = new_name;
-	planned = modify_plan(&req, prev, vma, start, end, &attrs);
-	ret = static_call(am_orig_vma_modify_name)(vmi, prev, vma, start, end,
-						   new_flags, new_name);
-	if (planned)
-		modify_account(&req, ret);
-	am_wrapper_exit(srcu);
-	return ret;
+	modify_enter(&c, vma);
+	c.attrs.vm_flags = new_flags;
+	c.attrs.anon_name = new_name;
+	modify_plan(&c, prev, vma, start, end);
+	return modify_exit(&c, static_call(am_orig_vma_modify_name)(vmi, prev,
+					vma, start, end, new_flags, new_name));
 }
 #endif
 
@@ -334,22 +332,13 @@ am_vma_modify_policy(struct vma_iterator *vmi, struct vm_area_struct *prev,
 		     struct vm_area_struct *vma, unsigned long start,
 		     unsigned long end, struct mempolicy *new_pol)
 {
-	struct vm_area_struct *ret;
-	struct am_request req;
-	struct am_attrs attrs;
-	bool planned;
-	int srcu;
+	struct modify_call c;
 
-	srcu = am_wrapper_enter();
-	am_attrs_of(vma, &attrs);
-	attrs.policy = new_pol;
-	planned = modify_plan(&req, prev, vma, start, end, &attrs);
-	ret = static_call(am_orig_vma_modify_policy)(vmi, prev, vma, start,
-						     end, new_pol);
-	if (planned)
-		modify_account(&req, ret);
-	am_wrapper_exit(srcu);
-	return ret;
+	modify_enter(&c, vma);
+	c.attrs.policy = new_pol;
+	modify_plan(&c, prev, vma, start, end);
+	return modify_exit(&c, static_call(am_orig_vma_modify_policy)(vmi,
+					prev, vma, start, end, new_pol));
 }
 
 /*
@@ -365,24 +354,15 @@ am_vma_modify_uffd(struct vma_iterator *vmi, struct vm_area_struct *prev,
 		   unsigned long end, am_uffd_flags_t new_flags,
 		   struct vm_userfaultfd_ctx new_ctx, bool give_up_on_oom)
 {
-	struct vm_area_struct *ret;
-	struct am_request req;
-	struct am_attrs attrs;
-	bool planned;
-	int srcu;
+	struct modify_call c;
 
-	srcu = am_wrapper_enter();
-	am_attrs_of(vma, &attrs);
-	attrs.vm_flags = am_new_flags_legacy(new_flags);
-	attrs.uffd_ctx = new_ctx;
-	planned = modify_plan(&req, prev, vma, start, end, &attrs);
-	ret = static_call(am_orig_vma_modify_uffd)(vmi, prev, vma, start, end,
-						   new_flags, new_ctx,
-						   give_up_on_oom);
-	if (planned)
-		modify_account(&req, ret);
-	am_wrapper_exit(srcu);
-	return ret;
+	modify_enter(&c, vma);
+	c.attrs.vm_flags = am_new_flags_legacy(new_flags);
+	c.attrs.uffd_ctx = new_ctx;
+	modify_plan(&c, prev, vma, start, end);
+	return modify_exit(&c, static_call(am_orig_vma_modify_uffd)(vmi, prev,
+					vma, start, end, new_flags, new_ctx,
+					give_up_on_oom));
 }
 
 /*
@@ -430,7 +410,7 @@ static void line_offer_vma(struct vm_area_struct *vma, unsigned int kind,
 	ret = static_call(am_orig_vma_modify_flags)(&vmi, prev, vma,
 						    vma->vm_start, vma->vm_end,
 						    new_flags);
-	modify_account(&req, ret);
+	am_plan_account(&req, IS_ERR_OR_NULL(ret) ? NULL : ret);
 }
 
 static void line_bind_calls(void)

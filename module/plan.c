@@ -71,8 +71,11 @@
  * the rule switched off, which must then let such a fault add a page on
  * the old anon_vma behind the re-home for the verifier to find.  The old
  * anon_vma is then never freed (leaked), so that nothing is freed under
- * such a page.
+ * such a page.  Only in test builds (ANONMERGE_TESTING=y, as
+ * tests/vm/build-for builds): a module that can break the reverse map on
+ * request has no place on a production machine.
  */
+#ifdef AM_TESTING
 static unsigned int test_collect_delay_us;
 module_param(test_collect_delay_us, uint, 0644);
 MODULE_PARM_DESC(test_collect_delay_us,
@@ -81,6 +84,27 @@ static bool test_skip_vma_lock;
 module_param(test_skip_vma_lock, bool, 0644);
 MODULE_PARM_DESC(test_skip_vma_lock,
 		 "Testing only: do not write-lock the VMAs of a plan (breaks the rmap; default off)");
+
+static unsigned int collect_delay_us(void)
+{
+	return READ_ONCE(test_collect_delay_us);
+}
+
+static bool skip_vma_lock(void)
+{
+	return READ_ONCE(test_skip_vma_lock);
+}
+#else
+static unsigned int collect_delay_us(void)
+{
+	return 0;
+}
+
+static bool skip_vma_lock(void)
+{
+	return false;
+}
+#endif
 
 struct am_option {
 	struct anon_vma *target;	/* every participant's afterwards */
@@ -300,7 +324,7 @@ static int run_option(struct am_request *req, const struct am_option *opt,
 	 * stock merge locks them a moment later anyway.  Released together
 	 * by mmap_write_unlock() (vma_end_write_all()).
 	 */
-	skip_lock = READ_ONCE(test_skip_vma_lock);
+	skip_lock = skip_vma_lock();
 	if (ret == AM_OK && !skip_lock)
 		for (r = 0; r < AM_NR_ROLES; r++)
 			if (req->vma[r])
@@ -309,7 +333,7 @@ static int run_option(struct am_request *req, const struct am_option *opt,
 		ret = am_mover_collect(&movers[i]);
 		movers[i].leak_src = skip_lock;
 	}
-	delay = READ_ONCE(test_collect_delay_us);
+	delay = collect_delay_us();
 	if (ret == AM_OK && delay)
 		usleep_range(delay, delay + delay / 8 + 1);
 	if (ret == AM_OK && !dry_run)

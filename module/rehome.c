@@ -79,12 +79,25 @@ MODULE_PARM_DESC(max_rehome_pages,
  * default): the next re-home leaves its last folio on the old anon_vma,
  * which is then kept allocated (leaked), so that the verifier and the
  * rmap checks must see one unreachable folio - and nothing is freed under
- * it.
+ * it.  Only in test builds (ANONMERGE_TESTING=y), as plan.c's knobs.
  */
+#ifdef AM_TESTING
 static bool test_skip_folio;
 module_param(test_skip_folio, bool, 0644);
 MODULE_PARM_DESC(test_skip_folio,
 		 "Testing only: the next re-home leaves one folio behind (default off)");
+
+/* Armed: true once, for the next mover. */
+static bool take_skip_folio(void)
+{
+	return READ_ONCE(test_skip_folio) && xchg(&test_skip_folio, false);
+}
+#else
+static bool take_skip_folio(void)
+{
+	return false;
+}
+#endif
 
 /*
  * Quick check, valid without the anon_vma lock because fork, the only way
@@ -383,8 +396,7 @@ int am_movers_apply(struct am_mover *movers, unsigned int nr)
 		    !tree_holds_only(movers[i].src, movers[i].vma))
 			ret = ANONMERGE_REFUSE_SHARED;
 	for (i = 0; i < nr && ret == AM_OK; i++) {
-		movers[i].skipped = READ_ONCE(test_skip_folio) &&
-				    xchg(&test_skip_folio, false);
+		movers[i].skipped = take_skip_folio();
 		if (movers[i].src == movers[i].donor->anon_vma)
 			rebase_in_place(&movers[i]);
 		else

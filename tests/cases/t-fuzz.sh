@@ -4,13 +4,13 @@
 # second phase runs with rebase_moved=1: transcripts must still agree; a
 # higher VMA count is only reported (that opt-in's documented price).
 #
-# Environment: FUZZ_SECONDS (default 120) of seeds in all, a quarter of
+# Environment: FUZZ_SECONDS (default 90) of seeds in all, a quarter of
 # them with rebase_moved=1; FUZZ_STEPS (default 400) steps each; FUZZ_SEED
 # (default 1) the first seed; seeds follow one after another, so a
 # failure is replayed with FUZZ_SEED=<seed> (and the phase's parameter).
 . ./lib.sh
 has_feature merge-existing || skip "no merging on this kernel line yet"
-seconds=${FUZZ_SECONDS:-120}
+seconds=${FUZZ_SECONDS:-90}
 steps=${FUZZ_STEPS:-400}
 seed=${FUZZ_SEED:-1}
 dir=/tmp/fuzz

@@ -498,63 +498,6 @@ static void clear_soft_dirty(void)
 	close(fd);
 }
 
-/*
- * One soft-dirty round in mode @m: P and N faulted, clear_refs, then an
- * mmap() into the hole between them.  Returns false if the kernel does
- * not track soft-dirty; else the VMA count and each page's soft-dirty bit.
- */
-static bool softdirty_round(int m, int *vmas, int sd[3])
-{
-	size_t pg = page_size;
-	char *at = reserve(4 * pg, MB(2));
-	int i;
-
-	map_at(at, pg, PROT_READ | PROT_WRITE);
-	fill(at, pg, 20);
-	if (!soft_dirty(at))
-		return false;
-	map_at(at + 2 * pg, pg, PROT_READ | PROT_WRITE);
-	fill(at + 2 * pg, pg, 21);
-	clear_soft_dirty();
-	CHECK(!soft_dirty(at) && !soft_dirty(at + 2 * pg),
-	      "softdirty: clear_refs cleared P and N");
-	must(set_mode(m) == 0, "SET_MODE");
-	map_at(at + pg, pg, PROT_READ | PROT_WRITE);
-	dump_maps("softdirty: hole filled", at, 3 * pg);
-	*vmas = vmas_in(at, 3 * pg);
-	for (i = 0; i < 3; i++)
-		sd[i] = soft_dirty(at + i * pg);
-	must(set_mode(ANONMERGE_MODE_OFF) == 0, "SET_MODE off");
-	return true;
-}
-
-/*
- * Soft-dirty tracking (CRIU): after clear_refs, an mmap() into the hole
- * between two faulted VMAs joins a neighbour, which then reports what the
- * merged VMA's VM_SOFTDIRTY says.  Which neighbour, and so which pages
- * report soft-dirty, differs between kernels (6.1 joins N; 7.2 joins P
- * and keeps the sticky bit), so stock is measured first, in this process,
- * and the mode under test must give the same VMAs and the same bits: the
- * module may not merge there at all (found by review).
- */
-static void case_softdirty(void)
-{
-	int stock_vmas, vmas, stock_sd[3], sd[3];
-
-	if (!softdirty_round(ANONMERGE_MODE_OFF, &stock_vmas, stock_sd)) {
-		printf("# no soft-dirty tracking on this kernel: skipped\n");
-		return;
-	}
-	CHECK(stock_vmas == 2, "softdirty: stock joins the hole to one side (%d VMAs)",
-	      stock_vmas);
-	softdirty_round(mode, &vmas, sd);
-	CHECK(vmas == stock_vmas, "softdirty: %d VMAs, stock %d", vmas,
-	      stock_vmas);
-	CHECK(!memcmp(sd, stock_sd, sizeof(sd)),
-	      "softdirty: P, new, N soft-dirty %d %d %d, stock %d %d %d",
-	      sd[0], sd[1], sd[2], stock_sd[0], stock_sd[1], stock_sd[2]);
-}
-
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
 #endif
@@ -588,52 +531,115 @@ static int vm_flag(char *p, const char *flag)
 }
 
 /*
- * One guard round in mode @m: P and N faulted apart, a guard region
- * installed in N (6.13+; since 6.18 VM_MAYBE_GUARD, "gu", is sticky),
- * then an mmap() into the hole.  False if the kernel has no guard regions.
+ * A hole fill whose result shows more than the VMA count: P (one page)
+ * and N (@n_pages) faulted apart, @prepare sets the state under test,
+ * then an mmap() of one page into the hole.  Stock joins the hole to one
+ * side, which then reports what the merged VMA says (@bit per page); the
+ * module must give the same VMAs and bits.
  */
-static bool guard_round(int m, int *vmas, int gu[3])
+struct hole_case {
+	const char *name;
+	size_t n_pages;
+	/* false: this kernel lacks the feature (the case is skipped) */
+	bool (*prepare)(char *at, size_t pg, size_t n_pages);
+	int (*bit)(char *p);
+};
+
+/* One round in mode @m; false if the kernel lacks the feature. */
+static bool hole_round(const struct hole_case *h, int m, int *vmas,
+		       int bits[3])
 {
-	size_t pg = page_size;
-	char *at = reserve(5 * pg, MB(2));
+	size_t pg = page_size, len = (2 + h->n_pages) * pg;
+	char *at = reserve(len, MB(2));
 	int i;
 
 	map_at(at, pg, PROT_READ | PROT_WRITE);
-	fill(at, pg, 30);
-	map_at(at + 2 * pg, 3 * pg, PROT_READ | PROT_WRITE);
-	fill(at + 2 * pg, 3 * pg, 31);
-	if (madvise(at + 4 * pg, pg, MADV_GUARD_INSTALL))
+	fill(at, pg, 20);
+	map_at(at + 2 * pg, h->n_pages * pg, PROT_READ | PROT_WRITE);
+	fill(at + 2 * pg, h->n_pages * pg, 21);
+	if (!h->prepare(at, pg, h->n_pages))
 		return false;
 	must(set_mode(m) == 0, "SET_MODE");
 	map_at(at + pg, pg, PROT_READ | PROT_WRITE);
-	dump_maps("guard: hole filled", at, 5 * pg);
-	*vmas = vmas_in(at, 5 * pg);
+	dump_maps(h->name, at, len);
+	*vmas = vmas_in(at, len);
 	for (i = 0; i < 3; i++)
-		gu[i] = vm_flag(at + i * pg, "gu");
+		bits[i] = h->bit(at + i * pg);
 	must(set_mode(ANONMERGE_MODE_OFF) == 0, "SET_MODE off");
 	return true;
+}
+
+/*
+ * Which neighbour the hole joins differs between kernels (6.1 joins N;
+ * 6.12 and 7.2 join P), so stock is measured first, in this process.
+ */
+static void hole_case_vs_stock(const struct hole_case *h)
+{
+	int stock_vmas, vmas, stock_bits[3], bits[3];
+
+	if (!hole_round(h, ANONMERGE_MODE_OFF, &stock_vmas, stock_bits)) {
+		printf("# %s: not on this kernel: skipped\n", h->name);
+		return;
+	}
+	CHECK(stock_vmas == 2, "%s: stock joins the hole to one side (%d VMAs)",
+	      h->name, stock_vmas);
+	hole_round(h, mode, &vmas, bits);
+	CHECK(vmas == stock_vmas, "%s: %d VMAs, stock %d", h->name, vmas,
+	      stock_vmas);
+	CHECK(!memcmp(bits, stock_bits, sizeof(bits)),
+	      "%s: P, new, N %d %d %d, stock %d %d %d", h->name, bits[0],
+	      bits[1], bits[2], stock_bits[0], stock_bits[1], stock_bits[2]);
+}
+
+/* Soft-dirty tracking (CRIU): clear_refs after P and N were written. */
+static bool softdirty_prepare(char *at, size_t pg,
+			      size_t n_pages __attribute__((unused)))
+{
+	if (!soft_dirty(at))
+		return false;
+	clear_soft_dirty();
+	CHECK(!soft_dirty(at) && !soft_dirty(at + 2 * pg),
+	      "softdirty: clear_refs cleared P and N");
+	return true;
+}
+
+/*
+ * A merge must not hide soft-dirty state (found by review): the module
+ * may not merge there at all.
+ */
+static void case_softdirty(void)
+{
+	static const struct hole_case h = {
+		"softdirty", 1, softdirty_prepare, soft_dirty,
+	};
+
+	hole_case_vs_stock(&h);
+}
+
+/* A guard region (6.13+) in N's last page: N gets VM_MAYBE_GUARD. */
+static bool guard_prepare(char *at, size_t pg, size_t n_pages)
+{
+	return !madvise(at + (1 + n_pages) * pg, pg, MADV_GUARD_INSTALL);
+}
+
+static int guard_flag(char *p)
+{
+	return vm_flag(p, "gu");
 }
 
 /*
  * Guard regions (found by review): 7.2 keeps VM_MAYBE_GUARD across a
  * merge (the merged VMA gets it), so a merge stock would not make would
  * show "gu" on memory that has no guard.  The module keeps out of VMAs
- * that may hold guard regions: same VMAs, same flags as stock.
+ * that may hold guard regions.
  */
 static void case_guard(void)
 {
-	int stock_vmas, vmas, stock_gu[3], gu[3];
+	static const struct hole_case h = {
+		"guard", 3, guard_prepare, guard_flag,
+	};
 
-	if (!guard_round(ANONMERGE_MODE_OFF, &stock_vmas, stock_gu)) {
-		printf("# no guard regions on this kernel: skipped\n");
-		return;
-	}
-	guard_round(mode, &vmas, gu);
-	CHECK(vmas == stock_vmas, "guard: %d VMAs, stock %d", vmas,
-	      stock_vmas);
-	CHECK(!memcmp(gu, stock_gu, sizeof(gu)),
-	      "guard: P, new, N \"gu\" %d %d %d, stock %d %d %d",
-	      gu[0], gu[1], gu[2], stock_gu[0], stock_gu[1], stock_gu[2]);
+	hole_case_vs_stock(&h);
 }
 
 /*
