@@ -20,7 +20,7 @@
 #    (The mm-debug kernels have no CONFIG_DEBUG_KMEMLEAK: slab counts are
 #    the leak check.)
 #
-# Environment: STRESS_SECONDS (default 60; 2/3 of it is the stress of 2),
+# Environment: STRESS_SECONDS (default 90; 2/3 of it is the stress of 2),
 # STRESS_CYCLES (default 200; fewer when STRESS_LIFE_SECONDS run out: a
 # cycle takes seconds under TCG, most of it insmod and rmmod), STRESS_SEED
 # (default: the clock; printed), STRESS_ARGS (more am_stress options, e.g.
@@ -29,7 +29,7 @@
 # interleaving) or the whole case with STRESS_SEED.
 . ./lib.sh
 has_feature merge-existing || skip "no merging on this kernel line yet"
-seconds=${STRESS_SECONDS:-60}
+seconds=${STRESS_SECONDS:-90}
 cycles=${STRESS_CYCLES:-200}
 seed=${STRESS_SEED:-$(date +%s)}
 args=${STRESS_ARGS:-}
